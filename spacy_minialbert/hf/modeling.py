@@ -1,0 +1,294 @@
+"""Thin Hugging Face ``PreTrainedModel`` wrappers around the pure PyTorch encoder."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+from torch.nn import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
+from transformers import PreTrainedModel
+
+from ..modeling import MaskedLMHead, MiniAlbertEncoder
+from .configuration import MiniAlbertConfig
+from .loading import load_pretrained
+from .outputs import MiniAlbertHeadOutput, MiniAlbertModelOutput
+
+DEFAULT_REDUCTION_FACTOR = 16
+
+
+class MiniAlbertPreTrainedModel(PreTrainedModel):
+    """Weight initialisation, loading of every supported checkpoint layout, adapter-only mode."""
+
+    config_class = MiniAlbertConfig
+    base_model_prefix = "minialbert"
+    main_input_name = "input_ids"
+    config: MiniAlbertConfig
+
+    def _init_weights(self, module: nn.Module) -> None:
+        std = self.config.initializer_range
+        if isinstance(module, nn.Linear):
+            module.weight.data.normal_(mean=0.0, std=std)
+            if module.bias is not None:
+                module.bias.data.zero_()
+        elif isinstance(module, nn.Embedding):
+            module.weight.data.normal_(mean=0.0, std=std)
+            if module.padding_idx is not None:
+                module.weight.data[module.padding_idx].zero_()
+        elif isinstance(module, nn.LayerNorm):
+            module.weight.data.fill_(1.0)
+            module.bias.data.zero_()
+
+    @classmethod
+    def from_pretrained(  # type: ignore[override]
+        cls, pretrained_model_name_or_path: str, *model_args: Any, **kwargs: Any
+    ) -> Any:
+        """Load from a local directory or hub id in our format, the published nlpie format,
+        Hugging Face ALBERT or ALBERT-ACT (see :mod:`spacy_minialbert.hf.checkpoints`)."""
+        if model_args:
+            raise TypeError("MiniALBERT models take no positional model arguments.")
+        return load_pretrained(cls, pretrained_model_name_or_path, **kwargs)
+
+    @property
+    def encoder_model(self) -> MiniAlbertModel:
+        base = self.base_model
+        assert isinstance(base, MiniAlbertModel)
+        return base
+
+    @classmethod
+    def own_key(cls, canonical: str) -> str:
+        """This class's state-dict key for a canonical (``MiniAlbertModel``-relative) key."""
+        if cls is MiniAlbertModel or not canonical.startswith(("encoder.", "pooler.")):
+            return canonical
+        return f"{cls.base_model_prefix}.{canonical}"
+
+    def is_encoder_key(self, key: str) -> bool:
+        return key.startswith(("encoder.", f"{self.base_model_prefix}.encoder."))
+
+    def train_adapters_only(self) -> None:
+        """Freeze everything but the adapters (with their LayerNorms) and the task head.
+
+        A model without adapters (e.g. an ALBERT backbone) first gets fresh ones of width
+        ``hidden_size // reduction_factor``.
+        """
+        base = self.encoder_model
+        if not self.config.use_adapter:
+            self.config.use_adapter = True
+            if not getattr(self.config, "reduction_factor", None):
+                self.config.reduction_factor = DEFAULT_REDUCTION_FACTOR
+            width = self.config.adapter_width
+            assert width is not None
+            base.encoder.add_adapters(width)
+            base.config = self.config
+        for parameter in base.parameters():
+            parameter.requires_grad = False
+        for parameter in base.encoder.adapter_parameters():
+            parameter.requires_grad = True
+
+    # The name used in the published model cards.
+    trainAdaptersOnly = train_adapters_only  # noqa: N815
+
+
+class Pooler(nn.Module):
+    """``tanh(dense(h[:, 0]))``: BERT's pooler. MiniALBERT never uses it; kept for checkpoints
+    and for users who want a pooled output."""
+
+    def __init__(self, hidden_width: int) -> None:
+        super().__init__()
+        self.dense = nn.Linear(hidden_width, hidden_width)
+
+    def forward(self, hidden: Tensor) -> Tensor:
+        return torch.tanh(self.dense(hidden[:, 0]))
+
+
+class MiniAlbertModel(MiniAlbertPreTrainedModel):
+    """The MiniALBERT encoder. ``add_pooling_layer`` adds BERT's (unused by MiniALBERT) pooler,
+    which the published checkpoints carry."""
+
+    def __init__(self, config: MiniAlbertConfig, add_pooling_layer: bool = False) -> None:
+        super().__init__(config)
+        self.encoder = MiniAlbertEncoder(config.to_encoder_config())
+        self.pooler = Pooler(config.hidden_size) if add_pooling_layer else None
+        self.post_init()
+
+    def get_input_embeddings(self) -> nn.Embedding:
+        return self.encoder.embeddings.word_embeddings
+
+    def set_input_embeddings(self, value: nn.Embedding) -> None:
+        self.encoder.embeddings.word_embeddings = value
+
+    def forward(
+        self,
+        input_ids: Tensor,
+        attention_mask: Tensor | None = None,
+        token_type_ids: Tensor | None = None,
+        output_attentions: bool | None = None,
+        output_hidden_states: bool | None = None,
+        return_dict: bool | None = None,
+    ) -> MiniAlbertModelOutput | tuple[Tensor, ...]:
+        """*Shape:* ``input_ids``, ``attention_mask`` (default all ones), ``token_type_ids``
+        (default zeros) ``[batch, seq]``."""
+        output = self.encoder(
+            input_ids,
+            attention_mask=attention_mask,
+            token_type_ids=token_type_ids,
+            output_hidden_states=_flag(output_hidden_states, self.config.output_hidden_states),
+            output_attentions=_flag(output_attentions, self.config.output_attentions),
+        )
+        result = MiniAlbertModelOutput(
+            last_hidden_state=output.last_hidden_state,
+            pooler_output=None if self.pooler is None else self.pooler(output.last_hidden_state),
+            hidden_states=output.hidden_states,
+            attentions=output.attentions,
+            updates=output.updates,
+            remainders=output.remainders,
+        )
+        return result if _flag(return_dict, self.config.use_return_dict) else result.to_tuple()
+
+
+def _flag(value: bool | None, default: bool) -> bool:
+    return default if value is None else value
+
+
+class _HeadModel(MiniAlbertPreTrainedModel):
+    """A task head on the encoder's last hidden state."""
+
+    def __init__(self, config: MiniAlbertConfig) -> None:
+        super().__init__(config)
+        self.minialbert = MiniAlbertModel(config)
+
+    def _encode(self, input_ids: Tensor, **kwargs: Any) -> MiniAlbertModelOutput:
+        kwargs["return_dict"] = True
+        output = self.minialbert(input_ids, **kwargs)
+        assert isinstance(output, MiniAlbertModelOutput)
+        return output
+
+    def _result(
+        self, encoded: MiniAlbertModelOutput, logits: Tensor, loss: Tensor | None, return_dict: Any
+    ) -> MiniAlbertHeadOutput | tuple[Tensor, ...]:
+        result = MiniAlbertHeadOutput(
+            loss=loss,
+            logits=logits,
+            hidden_states=encoded.hidden_states,
+            attentions=encoded.attentions,
+            updates=encoded.updates,
+            remainders=encoded.remainders,
+        )
+        return result if _flag(return_dict, self.config.use_return_dict) else result.to_tuple()
+
+
+class MiniAlbertForMaskedLM(_HeadModel):
+    """MiniALBERT with its (untied) masked-LM head, as used in distillation."""
+
+    def __init__(self, config: MiniAlbertConfig) -> None:
+        super().__init__(config)
+        self.mlm_head = MaskedLMHead(
+            config.hidden_size, config.vocab_size, config.hidden_act, config.layer_norm_eps
+        )
+        self.post_init()
+
+    def forward(
+        self,
+        input_ids: Tensor,
+        attention_mask: Tensor | None = None,
+        token_type_ids: Tensor | None = None,
+        labels: Tensor | None = None,
+        output_attentions: bool | None = None,
+        output_hidden_states: bool | None = None,
+        return_dict: bool | None = None,
+    ) -> MiniAlbertHeadOutput | tuple[Tensor, ...]:
+        """``labels`` ``[batch, seq]``: token ids at masked positions, -100 elsewhere."""
+        encoded = self._encode(
+            input_ids,
+            attention_mask=attention_mask,
+            token_type_ids=token_type_ids,
+            output_attentions=output_attentions,
+            output_hidden_states=output_hidden_states,
+        )
+        logits = self.mlm_head(encoded.last_hidden_state)
+        loss = None
+        if labels is not None:
+            loss = CrossEntropyLoss()(logits.view(-1, logits.shape[-1]), labels.view(-1))
+        return self._result(encoded, logits, loss, return_dict)
+
+
+class MiniAlbertForTokenClassification(_HeadModel):
+    """``classifier(dropout(h))`` per token."""
+
+    def __init__(self, config: MiniAlbertConfig) -> None:
+        super().__init__(config)
+        self.dropout = nn.Dropout(config.head_dropout)
+        self.classifier = nn.Linear(config.hidden_size, config.num_labels)
+        self.post_init()
+
+    def forward(
+        self,
+        input_ids: Tensor,
+        attention_mask: Tensor | None = None,
+        token_type_ids: Tensor | None = None,
+        labels: Tensor | None = None,
+        output_attentions: bool | None = None,
+        output_hidden_states: bool | None = None,
+        return_dict: bool | None = None,
+    ) -> MiniAlbertHeadOutput | tuple[Tensor, ...]:
+        """``labels`` ``[batch, seq]``: label ids, -100 where no loss applies."""
+        encoded = self._encode(
+            input_ids,
+            attention_mask=attention_mask,
+            token_type_ids=token_type_ids,
+            output_attentions=output_attentions,
+            output_hidden_states=output_hidden_states,
+        )
+        logits = self.classifier(self.dropout(encoded.last_hidden_state))
+        loss = None
+        if labels is not None:
+            loss = CrossEntropyLoss()(logits.view(-1, self.config.num_labels), labels.view(-1))
+        return self._result(encoded, logits, loss, return_dict)
+
+
+class MiniAlbertForSequenceClassification(_HeadModel):
+    """``classifier(dropout(h[:, 0]))``: the raw [CLS] state, no pooler and no tanh, as in the
+    reference. The loss follows the Hugging Face ``problem_type`` rules."""
+
+    def __init__(self, config: MiniAlbertConfig) -> None:
+        super().__init__(config)
+        self.dropout = nn.Dropout(config.head_dropout)
+        self.classifier = nn.Linear(config.hidden_size, config.num_labels)
+        self.post_init()
+
+    def forward(
+        self,
+        input_ids: Tensor,
+        attention_mask: Tensor | None = None,
+        token_type_ids: Tensor | None = None,
+        labels: Tensor | None = None,
+        output_attentions: bool | None = None,
+        output_hidden_states: bool | None = None,
+        return_dict: bool | None = None,
+    ) -> MiniAlbertHeadOutput | tuple[Tensor, ...]:
+        """``labels``: ``[batch]`` class ids or values, or ``[batch, num_labels]`` multi-hot."""
+        encoded = self._encode(
+            input_ids,
+            attention_mask=attention_mask,
+            token_type_ids=token_type_ids,
+            output_attentions=output_attentions,
+            output_hidden_states=output_hidden_states,
+        )
+        logits = self.classifier(self.dropout(encoded.last_hidden_state[:, 0]))
+        loss = None if labels is None else self._loss(logits, labels)
+        return self._result(encoded, logits, loss, return_dict)
+
+    def _loss(self, logits: Tensor, labels: Tensor) -> Tensor:
+        n_labels = self.config.num_labels
+        if self.config.problem_type is None:
+            if n_labels == 1:
+                self.config.problem_type = "regression"
+            elif labels.dtype in (torch.long, torch.int):
+                self.config.problem_type = "single_label_classification"
+            else:
+                self.config.problem_type = "multi_label_classification"
+        if self.config.problem_type == "regression":
+            return MSELoss()(logits.squeeze(-1), labels.squeeze(-1).to(logits.dtype))
+        if self.config.problem_type == "single_label_classification":
+            return CrossEntropyLoss()(logits.view(-1, n_labels), labels.view(-1))
+        return BCEWithLogitsLoss()(logits, labels.to(logits.dtype))
