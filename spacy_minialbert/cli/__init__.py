@@ -1,0 +1,33 @@
+"""The ``spacy-minialbert`` command line. Each command lives in its own module and imports its
+heavy dependencies inside the command, so ``--help`` stays fast."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+app = typer.Typer(
+    name="spacy-minialbert",
+    help="MiniALBERT backbones for clinical spaCy pipelines.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _root() -> None:
+    """MiniALBERT backbones for clinical spaCy pipelines."""
+
+
+def main() -> None:
+    """Entry point of the ``spacy-minialbert`` script."""
+    from . import commands  # noqa: F401  (registers the commands on `app`)
+
+    try:
+        app()
+    except (ValueError, OSError) as error:
+        # Bad input is the user's to fix: say what and where, without a traceback.
+        typer.echo(f"Error: {error}", err=True)
+        sys.exit(1)
