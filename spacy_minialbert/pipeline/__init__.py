@@ -1,0 +1,13 @@
+"""Thin spaCy builders: the registered architectures and backbone loaders."""
+
+from .architectures import build_minialbert_tok2vec_v1, build_minialbert_transformer_v1
+from .backbones import fresh_backbone_v1, pretrained_backbone_v1
+from .transformer_model import MiniAlbertTransformerModel
+
+__all__ = [
+    "MiniAlbertTransformerModel",
+    "build_minialbert_tok2vec_v1",
+    "build_minialbert_transformer_v1",
+    "fresh_backbone_v1",
+    "pretrained_backbone_v1",
+]

@@ -1,0 +1,97 @@
+"""Registered spaCy architectures: thin builders over :mod:`.transformer_model`."""
+
+# No `from __future__ import annotations`: confection validates these signatures at run time.
+from collections.abc import Callable
+from typing import Any
+
+from spacy.tokens import Doc
+from spacy.util import registry
+from spacy_transformers.data_classes import FullTransformerBatch
+from spacy_transformers.layers import split_trf_batch, trfs2arrays
+from thinc.api import Model, chain
+from thinc.types import Floats2d, Ragged
+
+from .backbones import BackboneLoader, pretrained_backbone_v1
+from .transformer_model import MiniAlbertTransformerModel
+
+
+def _model(
+    get_spans: Callable,
+    name: str,
+    backbone: BackboneLoader | None,
+    adapters_only: bool,
+    tokenizer_config: dict[str, Any],
+    transformer_config: dict[str, Any],
+    mixed_precision: bool,
+    grad_scaler_config: dict[str, Any],
+) -> MiniAlbertTransformerModel:
+    if bool(name) == (backbone is not None):
+        raise ValueError(
+            "spacy-minialbert.MiniAlbertTransformer needs exactly one of `name` (a hub id or "
+            "local directory) and `backbone` (a loader such as "
+            "spacy-minialbert.FreshBackbone.v1); "
+            + ("both were given." if name else "neither was given.")
+        )
+    return MiniAlbertTransformerModel(
+        get_spans,
+        backbone if backbone is not None else pretrained_backbone_v1(name),
+        name=name,
+        adapters_only=adapters_only,
+        tokenizer_config=tokenizer_config,
+        transformer_config=transformer_config,
+        mixed_precision=mixed_precision,
+        grad_scaler_config=grad_scaler_config,
+    )
+
+
+@registry.architectures("spacy-minialbert.MiniAlbertTransformer.v1")
+def build_minialbert_transformer_v1(
+    get_spans: Callable,
+    name: str = "",
+    backbone: BackboneLoader | None = None,
+    adapters_only: bool = False,
+    tokenizer_config: dict[str, Any] = {},  # noqa: B006 (spaCy configs pass dicts)
+    transformer_config: dict[str, Any] = {},  # noqa: B006
+    mixed_precision: bool = False,
+    grad_scaler_config: dict[str, Any] = {},  # noqa: B006
+) -> Model[list[Doc], FullTransformerBatch]:
+    """MiniALBERT as the model of spacy-transformers' ``transformer`` component.
+
+    name: hub id or local directory (our format, published nlpie, ALBERT, ALBERT-ACT), loaded
+        at ``nlp.initialize()``. Give either this or ``backbone``.
+    backbone: a loader, e.g. ``spacy-minialbert.FreshBackbone.v1`` for a new model.
+    adapters_only: train only the per-recursion adapters (and the downstream components); the
+        embeddings and the shared layer stay exactly as loaded.
+    tokenizer_config: keyword arguments for ``AutoTokenizer.from_pretrained``.
+    transformer_config: config overrides (e.g. ``{"hidden_dropout_prob": 0.2}``).
+    mixed_precision, grad_scaler_config: as in spacy-transformers (GPU training).
+    """
+    return _model(
+        get_spans, name, backbone, adapters_only, tokenizer_config, transformer_config,
+        mixed_precision, grad_scaler_config,
+    )  # fmt: skip
+
+
+@registry.architectures("spacy-minialbert.MiniAlbertTok2Vec.v1")
+def build_minialbert_tok2vec_v1(
+    get_spans: Callable,
+    pooling: Model[Ragged, Floats2d],
+    name: str = "",
+    backbone: BackboneLoader | None = None,
+    adapters_only: bool = False,
+    grad_factor: float = 1.0,
+    tokenizer_config: dict[str, Any] = {},  # noqa: B006
+    transformer_config: dict[str, Any] = {},  # noqa: B006
+    mixed_precision: bool = False,
+    grad_scaler_config: dict[str, Any] = {},  # noqa: B006
+) -> Model[list[Doc], list[Floats2d]]:
+    """MiniALBERT used directly as a component's token-to-vector layer (no sharing).
+
+    ``nlp.replace_listeners`` turns a listener into this; its layout matches a listener chained
+    after the transformer, so the replaced pipeline saves and loads.
+    """
+    transformer = _model(
+        get_spans, name, backbone, adapters_only, tokenizer_config, transformer_config,
+        mixed_precision, grad_scaler_config,
+    )  # fmt: skip
+    return chain(chain(transformer, split_trf_batch()), trfs2arrays(pooling, grad_factor))

@@ -1,0 +1,129 @@
+"""Where a pipeline's MiniALBERT weights come from, resolved when the pipeline is initialised.
+
+A backbone loader is a callable ``(tokenizer_config, transformer_config) -> HFObjects``.
+Registered loaders:
+
+* ``spacy-minialbert.PretrainedBackbone.v1``: a hub id or local directory, in our format, the
+  published nlpie format, Hugging Face ALBERT or ALBERT-ACT;
+* ``spacy-minialbert.FreshBackbone.v1``: a randomly initialised model of given shape with a
+  local WordPiece vocabulary, for tests and from-scratch training.
+"""
+
+# No `from __future__ import annotations`: confection validates these signatures at run time.
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import torch
+from spacy.util import registry
+from spacy_transformers.data_classes import HFObjects
+from transformers import AutoTokenizer, BertTokenizerFast, PreTrainedTokenizerBase
+
+from ..hf import MiniAlbertConfig, MiniAlbertModel
+from ..hf.convert import TOKENIZER_FILES
+from .shim import read_vocab_file
+
+BackboneLoader = Callable[[dict[str, Any], dict[str, Any]], HFObjects]
+
+
+def fit_tokenizer(tokenizer: PreTrainedTokenizerBase, config: MiniAlbertConfig) -> None:
+    """Keep the tokenizer's maximum length within the model's positions.
+
+    Tokenizers saved without a maximum report an enormous one; spacy-transformers uses this
+    value to decide when a window is too long, so it must be the model's real limit.
+    """
+    limit = config.max_position_embeddings
+    if tokenizer.model_max_length is None or tokenizer.model_max_length > limit:
+        tokenizer.model_max_length = limit
+
+
+def load_backbone(
+    name: str, tokenizer_config: dict[str, Any], transformer_config: dict[str, Any]
+) -> HFObjects:
+    """Tokenizer and ``MiniAlbertModel`` from a hub id or a local directory."""
+    directory = Path(name).expanduser()
+    if directory.is_dir() and not any((directory / f).is_file() for f in TOKENIZER_FILES):
+        raise FileNotFoundError(
+            f"{directory} has no tokenizer files (expected one of {', '.join(TOKENIZER_FILES)})."
+        )
+    transformer = MiniAlbertModel.from_pretrained(name, **transformer_config)
+    tokenizer = AutoTokenizer.from_pretrained(name, **tokenizer_config)
+    fit_tokenizer(tokenizer, transformer.config)
+    return HFObjects(
+        tokenizer, transformer, read_vocab_file(tokenizer), tokenizer_config, transformer_config
+    )
+
+
+@registry.misc("spacy-minialbert.PretrainedBackbone.v1")
+def pretrained_backbone_v1(name: str) -> BackboneLoader:
+    """Load ``name`` (hub id or local directory) when the pipeline is initialised."""
+
+    def load(tokenizer_config: dict[str, Any], transformer_config: dict[str, Any]) -> HFObjects:
+        return load_backbone(name, tokenizer_config, transformer_config)
+
+    return load
+
+
+@registry.misc("spacy-minialbert.FreshBackbone.v1")
+def fresh_backbone_v1(
+    vocab: str,
+    embedding_size: int = 128,
+    hidden_size: int = 256,
+    num_hidden_layers: int = 4,
+    num_attention_heads: int = 4,
+    intermediate_size: int = 1024,
+    use_adapter: bool = True,
+    reduction_factor: int = 16,
+    use_act: bool = False,
+    act_epsilon: float = 0.01,
+    hidden_act: str = "gelu",
+    max_position_embeddings: int = 512,
+    hidden_dropout_prob: float = 0.1,
+    attention_probs_dropout_prob: float = 0.1,
+    lowercase: bool = False,
+    seed: int = 0,
+) -> BackboneLoader:
+    """A randomly initialised MiniALBERT with a WordPiece tokenizer from ``vocab`` (a
+    ``vocab.txt`` file, or a directory with tokenizer files), built at initialisation."""
+    shape = {
+        "embedding_size": embedding_size,
+        "hidden_size": hidden_size,
+        "num_hidden_layers": num_hidden_layers,
+        "num_attention_heads": num_attention_heads,
+        "intermediate_size": intermediate_size,
+        "use_adapter": use_adapter,
+        "reduction_factor": reduction_factor,
+        "use_act": use_act,
+        "act_epsilon": act_epsilon,
+        "hidden_act": hidden_act,
+        "max_position_embeddings": max_position_embeddings,
+        "hidden_dropout_prob": hidden_dropout_prob,
+        "attention_probs_dropout_prob": attention_probs_dropout_prob,
+    }
+    # Fail at config time, not at initialisation, when the shape is impossible.
+    MiniAlbertConfig(vocab_size=1, pad_token_id=0, **shape)
+
+    def load(tokenizer_config: dict[str, Any], transformer_config: dict[str, Any]) -> HFObjects:
+        path = Path(vocab).expanduser()
+        if path.is_dir():
+            tokenizer = AutoTokenizer.from_pretrained(str(path), **tokenizer_config)
+        elif path.is_file():
+            tokenizer = BertTokenizerFast(
+                vocab_file=str(path), do_lower_case=lowercase, **tokenizer_config
+            )
+        else:
+            raise FileNotFoundError(f"FreshBackbone: no vocabulary at {path}.")
+        config = MiniAlbertConfig(
+            vocab_size=len(tokenizer),
+            pad_token_id=tokenizer.pad_token_id or 0,
+            **{**shape, **transformer_config},
+        )
+        with torch.random.fork_rng():
+            torch.manual_seed(seed)
+            transformer = MiniAlbertModel(config)
+        fit_tokenizer(tokenizer, config)
+        return HFObjects(
+            tokenizer, transformer, read_vocab_file(tokenizer), tokenizer_config, transformer_config
+        )
+
+    return load

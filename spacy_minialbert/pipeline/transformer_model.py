@@ -1,0 +1,180 @@
+"""The Thinc model behind ``spacy-minialbert.MiniAlbertTransformer.v1``.
+
+It is a spacy-transformers ``TransformerModel`` (so the ``transformer`` component, its
+listeners and ``doc._.trf_data`` work unchanged) with three differences: the backbone comes from
+a loader that understands every MiniALBERT checkpoint layout, adapter-only training freezes the
+rest inside the PyTorch model (spaCy's ``frozen_components`` would break the listeners), and
+windows longer than the model's maximum are split instead of truncated.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+from spacy.tokens import Doc
+from spacy_transformers.align import get_alignment, get_alignment_via_offset_mapping
+from spacy_transformers.data_classes import FullTransformerBatch, HFObjects, WordpieceBatch
+from spacy_transformers.layers.transformer_model import (
+    TransformerModel,
+    _convert_transformer_inputs,
+    _convert_transformer_outputs,
+    huggingface_tokenize,
+    set_pytorch_transformer,
+)
+from spacy_transformers.truncate import truncate_oversize_splits
+from thinc.api import Model
+from thinc.layers.pytorchwrapper import forward as pytorch_forward
+
+from .backbones import BackboneLoader
+from .shim import MiniAlbertShim
+from .windows import fit_windows
+
+TRANSFORMER_ARCHITECTURE = "spacy-minialbert.MiniAlbertTransformer.v1"
+TOK2VEC_ARCHITECTURE = "spacy-minialbert.MiniAlbertTok2Vec.v1"
+
+
+class MiniAlbertTransformerModel(TransformerModel):
+    """A ``TransformerModel`` whose backbone is a MiniALBERT (or ALBERT, or ALBERT-ACT)."""
+
+    def __init__(
+        self,
+        get_spans: Callable,
+        backbone: BackboneLoader,
+        *,
+        name: str = "",
+        adapters_only: bool = False,
+        tokenizer_config: dict[str, Any] | None = None,
+        transformer_config: dict[str, Any] | None = None,
+        mixed_precision: bool = False,
+        grad_scaler_config: dict[str, Any] | None = None,
+    ) -> None:
+        self._build_args = {
+            "get_spans": get_spans,
+            "backbone": backbone,
+            "name": name,
+            "adapters_only": adapters_only,
+            "tokenizer_config": dict(tokenizer_config or {}),
+            "transformer_config": dict(transformer_config or {}),
+            "mixed_precision": mixed_precision,
+            "grad_scaler_config": dict(grad_scaler_config or {}),
+        }
+        hf_model = HFObjects(
+            None, None, None, dict(tokenizer_config or {}), dict(transformer_config or {})
+        )
+        shim = MiniAlbertShim(
+            hf_model,
+            adapters_only=adapters_only,
+            mixed_precision=mixed_precision,
+            grad_scaler_config=dict(grad_scaler_config or {}),
+        )
+        wrapper: Model = Model(
+            "hf-pytorch",
+            pytorch_forward,
+            attrs={
+                "convert_inputs": _convert_transformer_inputs,
+                "convert_outputs": _convert_transformer_outputs,
+            },
+            shims=[shim],
+            dims={"nI": None, "nO": None},
+        )
+        Model.__init__(
+            self,
+            "transformer",
+            forward,
+            init=init,
+            layers=[wrapper],
+            dims={"nO": None},
+            attrs={
+                "get_spans": get_spans,
+                "name": name,
+                "backbone": backbone,
+                "adapters_only": adapters_only,
+                "set_transformer": set_minialbert_transformer,
+                "has_transformer": False,
+                "flush_cache_chance": 0.0,
+                "replace_listener": replace_listener,
+                "replace_listener_cfg": replace_listener_cfg,
+            },
+        )
+
+    def copy(self) -> MiniAlbertTransformerModel:
+        """A deep copy, as ``nlp.replace_listeners`` makes for each listener."""
+        copied = MiniAlbertTransformerModel(**self._build_args)
+        copied._attrs = dict(self._attrs)
+        copied._dims = copy.deepcopy(self._dims)
+        copied.layers[0] = copy.deepcopy(self.layers[0])
+        return copied
+
+
+def set_minialbert_transformer(model: MiniAlbertTransformerModel, hf_model: HFObjects) -> None:
+    if model.attrs["adapters_only"]:
+        hf_model.transformer.train_adapters_only()
+    set_pytorch_transformer(model, hf_model)
+
+
+def init(model: MiniAlbertTransformerModel, X: Any = None, Y: Any = None) -> None:
+    """Load the backbone (once); weights come at initialisation, never at construction."""
+    if model.attrs["has_transformer"]:
+        return
+    hf_model = model.attrs["backbone"](
+        model._init_tokenizer_config, model._init_transformer_config
+    )
+    model.attrs["set_transformer"](model, hf_model)
+
+
+def forward(
+    model: MiniAlbertTransformerModel, docs: list[Doc], is_train: bool
+) -> tuple[FullTransformerBatch, Callable]:
+    tokenizer = model.tokenizer
+    transformer = model.layers[0]
+    nested_spans = model.attrs["get_spans"](docs)
+    flat_spans = [span for doc_spans in nested_spans for span in doc_spans]
+    encoding = huggingface_tokenize(tokenizer, [span.text for span in flat_spans])
+    lengths = [int(row.sum()) for row in encoding["attention_mask"]] if flat_spans else []
+    refitted = fit_windows(nested_spans, lengths, tokenizer, tokenizer.model_max_length)
+    if refitted is not None:
+        nested_spans = refitted
+        flat_spans = [span for doc_spans in nested_spans for span in doc_spans]
+        encoding = huggingface_tokenize(tokenizer, [span.text for span in flat_spans])
+    wordpieces = WordpieceBatch.from_batch_encoding(encoding)
+    if "offset_mapping" in encoding:
+        align = get_alignment_via_offset_mapping(flat_spans, encoding["offset_mapping"])
+    else:
+        align = get_alignment(flat_spans, wordpieces.strings, tokenizer.all_special_tokens)
+    # Only a single spaCy token longer than the limit can still be cut here (logged above).
+    wordpieces, align = truncate_oversize_splits(wordpieces, align, tokenizer.model_max_length)
+    model_output, backprop_tensors = transformer(wordpieces, is_train)
+    output = FullTransformerBatch(
+        spans=nested_spans, wordpieces=wordpieces, model_output=model_output, align=align
+    )
+
+    def backprop(d_output: FullTransformerBatch) -> list[Doc]:
+        backprop_tensors(d_output.model_output)
+        return docs
+
+    return output, backprop
+
+
+def replace_listener(model: Model) -> Model:
+    from spacy_transformers.layers.split_trf import split_trf_batch
+    from thinc.api import chain
+
+    return chain(model, split_trf_batch())
+
+
+def replace_listener_cfg(
+    tok2vec_model_cfg: dict[str, Any], listener_model_cfg: dict[str, Any]
+) -> dict[str, Any]:
+    """The config of a listener replaced by a copy of the transformer: our Tok2Vec twin."""
+    result = dict(tok2vec_model_cfg)
+    if (
+        tok2vec_model_cfg.get("@architectures") == TRANSFORMER_ARCHITECTURE
+        and "TransformerListener" in listener_model_cfg.get("@architectures", "")
+    ):
+        result["@architectures"] = TOK2VEC_ARCHITECTURE
+        for key in ("pooling", "grad_factor"):
+            if key in listener_model_cfg and key not in result:
+                result[key] = listener_model_cfg[key]
+    return result
