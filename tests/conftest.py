@@ -30,3 +30,23 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
     return DATA
+
+
+def write_vocab(path: Path, size: int) -> Path:
+    """The first ``size`` entries of the toy WordPiece vocabulary (special tokens first)."""
+    entries = (DATA / "tiny" / "vocab.txt").read_text().split()[:size]
+    assert len(entries) == size
+    path.write_text("\n".join(entries) + "\n")
+    return path
+
+
+@pytest.fixture(scope="session")
+def published_backbone(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny checkpoint exactly as the nlpie checkpoints are published (model_type "bert",
+    albert.albert.* keys, pickled and safetensors weights) plus a 100-entry WordPiece vocab."""
+    import shutil
+
+    target = tmp_path_factory.mktemp("published") / "tiny-nlpie"
+    shutil.copytree(DATA / "conformance" / "tiny_minialbert", target)
+    write_vocab(target / "vocab.txt", 100)
+    return target
