@@ -8,7 +8,7 @@ PIP_INSTALL := $(PY) -m pip install --disable-pip-version-check -q -c constraint
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
-	$(PIP_INSTALL) -e ".[dev,medspacy]"
+	$(PIP_INSTALL) -e ".[dev,medspacy,albert]"
 	touch $@
 
 venv: $(VENV)/.installed

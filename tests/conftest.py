@@ -50,3 +50,64 @@ def published_backbone(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(DATA / "conformance" / "tiny_minialbert", target)
     write_vocab(target / "vocab.txt", 100)
     return target
+
+
+SENTENCES = [
+    "the patient denies chest pain and reports mild dyspnea .",
+    "history of diabetes mellitus and hypertension , given metformin daily .",
+    "no fever . mri brain showed a lesion , treated with antibiotics for pneumonia .",
+    "family history : mother with breast cancer , father with heart disease .",
+    "admitted to hospital with renal failure , discharged home on aspirin .",
+]
+
+
+@pytest.fixture(scope="session")
+def sentencepiece_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny SentencePiece model, as ALBERT checkpoints ship (spiece.model)."""
+    import sentencepiece
+
+    directory = tmp_path_factory.mktemp("spiece")
+    sentencepiece.SentencePieceTrainer.train(
+        sentence_iterator=iter(SENTENCES * 20),
+        model_prefix=str(directory / "spiece"),
+        vocab_size=80, model_type="unigram", character_coverage=1.0,
+        pad_id=0, unk_id=1, bos_id=-1, eos_id=-1,
+        control_symbols=["[CLS]", "[SEP]", "[MASK]"], minloglevel=2,
+    )  # fmt: skip
+    return directory / "spiece.model"
+
+
+@pytest.fixture(scope="session")
+def albert_checkpoint(tmp_path_factory: pytest.TempPathFactory, sentencepiece_model: Path):
+    """Factory: a random Hugging Face `AlbertModel` (E=16 != H=32) with its SentencePiece
+    tokenizer, saved as a hub checkpoint would be."""
+    import torch
+    from transformers import AlbertConfig, AlbertModel, AlbertTokenizerFast
+
+    made: dict[str, Path] = {}
+
+    def make(activation: str = "gelu_new") -> Path:
+        if activation not in made:
+            target = tmp_path_factory.mktemp("albert") / f"albert-{activation}"
+            tokenizer = AlbertTokenizerFast(vocab_file=str(sentencepiece_model))
+            config = AlbertConfig(
+                vocab_size=len(tokenizer), embedding_size=16, hidden_size=32,
+                num_hidden_layers=3, num_attention_heads=2, intermediate_size=64,
+                hidden_act=activation, max_position_embeddings=64,
+            )  # fmt: skip
+            torch.manual_seed(0)
+            model = AlbertModel(config)
+            with torch.no_grad():
+                # Weights large enough that the two GELUs differ well above 1e-5 (with the
+                # default 0.02 they agree to 1e-7), non-trivial LayerNorm affines and biases.
+                for name, parameter in model.named_parameters():
+                    if parameter.ndim == 2 and "embeddings" not in name:
+                        parameter.normal_(0.0, 0.3)
+                    elif "LayerNorm" in name or name.endswith("bias"):
+                        parameter.add_(0.1 * torch.randn_like(parameter))
+            model.save_pretrained(target)
+            tokenizer.save_pretrained(target)
+            made[activation] = target
+        return made[activation]
+
+    return make

@@ -39,11 +39,13 @@ def load_pretrained(
 ) -> ModelT:
     """Build ``cls`` from a checkpoint of any supported layout and load its weights.
 
-    Remaining ``kwargs`` override config fields (``num_labels=5``, ``hidden_dropout_prob=0.2``).
+    ``add_pooling_layer`` goes to the model (``MiniAlbertModel`` only); remaining ``kwargs``
+    override config fields (``num_labels=5``, ``hidden_dropout_prob=0.2``).
     Encoder weights the model needs but the checkpoint lacks are an error; head weights it lacks
     are freshly initialised, as in ``transformers``.
     """
     hub_kwargs = {k: kwargs.pop(k) for k in _HUB_KWARGS if k in kwargs}
+    model_kwargs = {k: kwargs.pop(k) for k in ("add_pooling_layer",) if k in kwargs}
     for key in _IGNORED_KWARGS:
         kwargs.pop(key, None)
     files = resolve_checkpoint(name_or_path, **hub_kwargs)
@@ -55,7 +57,7 @@ def load_pretrained(
         for key, value in kwargs.items():
             setattr(config, key, value)
     config.name_or_path = str(name_or_path)
-    model = cls(config)
+    model = cls(config, **model_kwargs)
     state, unknown = layout.rename(read_state_dict(files))
     if unknown:
         logger.warning(

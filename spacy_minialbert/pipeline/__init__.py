@@ -2,7 +2,12 @@
 
 from .architectures import build_minialbert_tok2vec_v1, build_minialbert_transformer_v1
 from .backbones import fresh_backbone_v1, pretrained_backbone_v1
+from .extensions import register_extensions
 from .transformer_model import MiniAlbertTransformerModel
+
+# Loading any pipeline that uses our architectures imports this package (entry points), so the
+# extensions exist wherever such a pipeline runs.
+register_extensions()
 
 __all__ = [
     "MiniAlbertTransformerModel",

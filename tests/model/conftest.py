@@ -21,7 +21,3 @@ def expected(conformance_dir: Path) -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def inputs(expected: dict[str, Any]) -> dict[str, torch.Tensor]:
     return {key: torch.tensor(value) for key, value in expected["inputs"].items()}
-
-
-def as_tensor(entry: dict[str, Any]) -> torch.Tensor:
-    return torch.tensor(entry["data"], dtype=torch.float32).reshape(entry["shape"])

@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import torch
-from conftest import as_tensor
 
 from spacy_minialbert import MiniAlbertModel
+from tests.support.tensors import as_tensor
 
 
 def test_albert_act_matches_reference_on_real_tokens(conformance_dir: Path) -> None:

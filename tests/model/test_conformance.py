@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 import torch
-from conftest import as_tensor
 
 from spacy_minialbert import (
     MiniAlbertForMaskedLM,
     MiniAlbertForTokenClassification,
     MiniAlbertModel,
 )
+from tests.support.tensors import as_tensor
 
 TOLERANCE = 1e-5
 

@@ -2,47 +2,12 @@
 
 from __future__ import annotations
 
-import random
 from pathlib import Path
 
 import pytest
-import spacy
-from spacy.tokens import DocBin
 
 from spacy_minialbert import MiniAlbertConfig, MiniAlbertModel
-
-TINY_CONFIG = Path(__file__).parent.parent / "data" / "tiny" / "ner_textcat.cfg"
-PROBLEMS = ["chest pain", "dyspnea", "diabetes mellitus", "hypertension", "asthma", "pneumonia"]
-TREATMENTS = ["aspirin", "metformin", "antibiotics"]
-TEXTS = [
-    "the patient has chest pain and was given aspirin daily .",
-    "no fever . mri brain showed lesion , treated with metformin for stroke .",
-    "history of asthma , given antibiotics for pneumonia .",
-]
-
-
-def synthetic_docbin(n: int, seed: int) -> DocBin:
-    """Sentences with PROBLEM/TREATMENT entities and exclusive CARDIO/NEURO categories."""
-    nlp = spacy.blank("en")
-    rng = random.Random(seed)
-    docbin = DocBin()
-    for _ in range(n):
-        problem, treatment = rng.choice(PROBLEMS), rng.choice(TREATMENTS)
-        cardio = rng.random() < 0.5
-        text = (
-            f"the patient has {problem} and was given {treatment} daily ."
-            if cardio
-            else f"no fever . mri brain showed lesion , treated with {treatment} for {problem} ."
-        )
-        doc = nlp(text)
-        spans = []
-        for phrase, label in ((problem, "PROBLEM"), (treatment, "TREATMENT")):
-            start = text.index(phrase)
-            spans.append(doc.char_span(start, start + len(phrase), label=label))
-        doc.ents = sorted(spans, key=lambda span: span.start)
-        doc.cats = {"CARDIO": float(cardio), "NEURO": float(not cardio)}
-        docbin.add(doc)
-    return docbin
+from tests.support.pipelines import synthetic_docbin, train_tiny
 
 
 @pytest.fixture(scope="session")
@@ -71,21 +36,6 @@ def our_backbone(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> Pa
     return target
 
 
-def train_tiny(output: Path, corpus: dict[str, Path], backbone: Path, **overrides: object) -> Path:
-    """`spacy train` on the tiny config, in process; returns model-last."""
-    from spacy.cli.train import train
-
-    train(
-        TINY_CONFIG,
-        output,
-        overrides={
-            "paths.train": str(corpus["train"]),
-            "paths.dev": str(corpus["dev"]),
-            "paths.backbone": str(backbone),
-            **overrides,
-        },
-    )
-    return output / "model-last"
 
 
 @pytest.fixture(scope="session")
