@@ -15,9 +15,9 @@ def init_backbone_command(
     text: list[Path] = typer.Option(
         ...,
         "--text",
-        help="Text to learn the vocabulary from: .spacy, .txt, .jsonl, NOTEEVENTS "
-        ".csv files or folders of them. Repeatable.",
-    ),  # fmt: skip
+        help="Text to learn the vocabulary from: .spacy, .txt, .jsonl, NOTEEVENTS .csv files "
+        "or folders of them. Repeatable.",
+    ),
     vocab_size: int = typer.Option(8000, help="WordPiece vocabulary size."),
     lowercase: bool = typer.Option(False, "--lowercase/--cased"),
     embedding_size: int = typer.Option(128),

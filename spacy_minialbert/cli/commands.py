@@ -3,3 +3,4 @@
 from . import backbone  # noqa: F401
 from . import checkpoint  # noqa: F401
 from . import evaluate  # noqa: F401
+from . import show  # noqa: F401

@@ -9,9 +9,9 @@ import matplotlib
 
 matplotlib.use("Agg")  # files only; no display on servers
 
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from .scores import LabelScore, PipelineScores  # noqa: E402
+from .scores import LabelScore, PipelineScores
 
 
 def plot_per_label(scores: PipelineScores, path: Path) -> None:

@@ -57,8 +57,8 @@ def _palette(n: int) -> list[str]:
     from matplotlib import colormaps
     from matplotlib.colors import to_hex
 
-    colours = colormaps["Pastel1"].colors + colormaps["Pastel2"].colors + colormaps["Set3"].colors
-    return [to_hex(colours[i % len(colours)]) for i in range(n)]
+    cmap = colormaps["Set3"]
+    return [to_hex(cmap(i % cmap.N)) for i in range(n)]
 
 
 def _ents(doc: Doc, max_chars: int, options: dict) -> str:

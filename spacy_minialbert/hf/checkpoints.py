@@ -69,7 +69,11 @@ class Layout:
         renamed: dict[str, Tensor] = {}
         unknown: list[str] = []
         for key, tensor in state.items():
-            source = key[len(self.strip_prefix) :] if prefixed and key.startswith(self.strip_prefix) else key
+            source = (
+                key[len(self.strip_prefix) :]
+                if prefixed and key.startswith(self.strip_prefix)
+                else key
+            )
             if any(re.match(pattern, source) for pattern in self.ignored):
                 continue
             for pattern, target in self._compiled:
@@ -212,8 +216,10 @@ def detect_layout(raw: Mapping[str, Any], source: str) -> Layout:
     if model_type == "minialbert":
         return MINIALBERT
     if model_type == "bert":
-        if "use_adapter" in raw or "embedding_size" in raw or any(
-            a.startswith("MiniAlbert") for a in architectures
+        if (
+            "use_adapter" in raw
+            or "embedding_size" in raw
+            or any(a.startswith("MiniAlbert") for a in architectures)
         ):
             return NLPIE
         raise ValueError(

@@ -67,12 +67,15 @@ def load_pretrained(
     load_checked(model, {model.own_key(k): v for k, v in state.items()}, files.source)
     if torch_dtype is not None and torch_dtype != "auto":
         dtype = getattr(torch, torch_dtype) if isinstance(torch_dtype, str) else torch_dtype
-        model = model.to(dtype)
+        # transformers types `PreTrainedModel.to` too narrowly for a dtype argument.
+        model = model.to(dtype)  # type: ignore[arg-type]
     model.eval()
     return model
 
 
-def load_checked(model: MiniAlbertPreTrainedModel, state: Mapping[str, Tensor], source: str) -> None:
+def load_checked(
+    model: MiniAlbertPreTrainedModel, state: Mapping[str, Tensor], source: str
+) -> None:
     """Load ``state`` (already in the model's own keys) and fail loudly on what cannot be right.
 
     Missing encoder weights and shape mismatches raise ``ValueError`` naming the keys; missing

@@ -20,7 +20,7 @@ DEFAULT_REDUCTION_FACTOR = 16
 class MiniAlbertPreTrainedModel(PreTrainedModel):
     """Weight initialisation, loading of every supported checkpoint layout, adapter-only mode."""
 
-    config_class = MiniAlbertConfig
+    config_class = MiniAlbertConfig  # type: ignore[assignment]
     base_model_prefix = "minialbert"
     main_input_name = "input_ids"
     config: MiniAlbertConfig
@@ -40,7 +40,7 @@ class MiniAlbertPreTrainedModel(PreTrainedModel):
             module.bias.data.zero_()
 
     @classmethod
-    def from_pretrained(  # type: ignore[override]
+    def from_pretrained(
         cls, pretrained_model_name_or_path: str, *model_args: Any, **kwargs: Any
     ) -> Any:
         """Load from a local directory or hub id in our format, the published nlpie format,
@@ -86,7 +86,7 @@ class MiniAlbertPreTrainedModel(PreTrainedModel):
             parameter.requires_grad = True
 
     # The name used in the published model cards.
-    trainAdaptersOnly = train_adapters_only  # noqa: N815
+    trainAdaptersOnly = train_adapters_only
 
 
 class Pooler(nn.Module):
@@ -114,7 +114,11 @@ class MiniAlbertModel(MiniAlbertPreTrainedModel):
     def get_input_embeddings(self) -> nn.Embedding:
         return self.encoder.embeddings.word_embeddings
 
-    def set_input_embeddings(self, value: nn.Embedding) -> None:
+    def set_input_embeddings(self, value: nn.Module) -> None:
+        if not isinstance(value, nn.Embedding):
+            raise TypeError(
+                f"Input embeddings must be an nn.Embedding, got {type(value).__name__}."
+            )
         self.encoder.embeddings.word_embeddings = value
 
     def forward(
@@ -274,6 +278,7 @@ class MiniAlbertForSequenceClassification(_HeadModel):
             output_attentions=output_attentions,
             output_hidden_states=output_hidden_states,
         )
+        assert encoded.last_hidden_state is not None
         logits = self.classifier(self.dropout(encoded.last_hidden_state[:, 0]))
         loss = None if labels is None else self._loss(logits, labels)
         return self._result(encoded, logits, loss, return_dict)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import torch
 from tokenizers import BertWordPieceTokenizer
@@ -38,7 +39,7 @@ def init_backbone(
     tokenizer: BertTokenizerFast,
     *,
     seed: int = 0,
-    **config: object,
+    **config: Any,
 ) -> MiniAlbertModel:
     """Save a randomly initialised MiniALBERT sized by ``config`` (``MiniAlbertConfig`` fields)
     with ``tokenizer`` to ``output``."""

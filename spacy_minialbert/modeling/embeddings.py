@@ -15,6 +15,8 @@ class FactorisedEmbeddings(nn.Module):
     the vocabulary table small: V x E + E x H instead of V x H.
     """
 
+    position_ids: Tensor
+
     def __init__(self, config: EncoderConfig) -> None:
         super().__init__()
         width = config.embedding_width

@@ -61,7 +61,9 @@ class MiniAlbertEncoder(nn.Module):
             )
         all_hidden = [hidden] if output_hidden_states else []
         all_attentions = []
-        for attention_adapter, ffn_adapter in zip(self.attention_adapters, self.ffn_adapters):
+        for attention_adapter, ffn_adapter in zip(
+            self.attention_adapters, self.ffn_adapters, strict=True
+        ):
             hidden, probabilities = self.layer(
                 hidden, bias, attention_adapter, ffn_adapter, output_attentions
             )
@@ -85,7 +87,9 @@ class MiniAlbertEncoder(nn.Module):
     ) -> EncoderOutput:
         assert self.halting is not None and self.config.halting is not None
         threshold = 1.0 - self.config.halting.epsilon
-        skip = not (self.training or hidden.requires_grad or output_hidden_states or output_attentions)
+        skip = not (
+            self.training or hidden.requires_grad or output_hidden_states or output_attentions
+        )
         if skip:
             hidden, state = adaptive_recursion_skipping(
                 self.layer, self.attention_adapters, self.ffn_adapters, self.halting,

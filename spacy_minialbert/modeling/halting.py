@@ -11,7 +11,6 @@ get no remainder (as in the reference, unlike Graves' forced last step). Padding
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import torch
@@ -71,8 +70,8 @@ class HaltingState:
 
 def adaptive_recursion_dense(
     layer: SharedLayer,
-    attention_adapters: Sequence[nn.Module],
-    ffn_adapters: Sequence[nn.Module],
+    attention_adapters: nn.ModuleList,
+    ffn_adapters: nn.ModuleList,
     halting: HaltingUnit,
     hidden: Tensor,
     bias: Tensor | None,
@@ -106,8 +105,8 @@ def adaptive_recursion_dense(
 
 def adaptive_recursion_skipping(
     layer: SharedLayer,
-    attention_adapters: Sequence[nn.Module],
-    ffn_adapters: Sequence[nn.Module],
+    attention_adapters: nn.ModuleList,
+    ffn_adapters: nn.ModuleList,
     halting: HaltingUnit,
     hidden: Tensor,
     bias: Tensor | None,

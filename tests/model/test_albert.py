@@ -86,7 +86,9 @@ def test_albert_gets_adapters_for_adapter_only_training(albert_checkpoint: Any) 
     assert model(IDS).last_hidden_state.shape == before.shape
 
 
-def test_converted_albert_keeps_sentencepiece_tokenizer(albert_checkpoint: Any, tmp_path: Path) -> None:
+def test_converted_albert_keeps_sentencepiece_tokenizer(
+    albert_checkpoint: Any, tmp_path: Path
+) -> None:
     from spacy_minialbert.hf.convert import convert_checkpoint
 
     report = convert_checkpoint(albert_checkpoint("gelu_new"), tmp_path / "out")

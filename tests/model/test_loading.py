@@ -94,7 +94,7 @@ def test_unknown_model_type_is_refused(published: Path) -> None:
 def test_directory_without_weights(tmp_path: Path, published: Path) -> None:
     (tmp_path / "empty").mkdir()
     shutil.copy(published / "config.json", tmp_path / "empty")
-    with pytest.raises(FileNotFoundError, match="has no weights: expected one of model.safe"):
+    with pytest.raises(FileNotFoundError, match=r"has no weights: expected one of model\.safe"):
         MiniAlbertModel.from_pretrained(str(tmp_path / "empty"))
 
 

@@ -36,8 +36,6 @@ def our_backbone(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> Pa
     return target
 
 
-
-
 @pytest.fixture(scope="session")
 def trained(tmp_path_factory: pytest.TempPathFactory, corpus: dict, our_backbone: Path) -> Path:
     return train_tiny(tmp_path_factory.mktemp("trained"), corpus, our_backbone)

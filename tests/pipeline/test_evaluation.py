@@ -18,9 +18,13 @@ def test_evaluate_writes_scores_charts_and_page(
 ) -> None:
     log = tmp_path / "log.jsonl"
     rows = [
-        {"epoch": 0, "step": step, "losses": {"transformer": 9.0 / (step + 1), "ner": 20.0 / (step + 1)},
-         "scores": {"ents_f": step * 5.0, "cats_score": step * 4.0, "speed": 900.0},
-         "score": step * 0.045}  # fmt: skip
+        {
+            "epoch": 0,
+            "step": step,
+            "losses": {"transformer": 9.0 / (step + 1), "ner": 20.0 / (step + 1)},
+            "scores": {"ents_f": step * 5.0, "cats_score": step * 4.0, "speed": 900.0},
+            "score": step * 0.045,
+        }
         for step in (0, 8, 16)
     ]
     log.write_text("".join(json.dumps(row) + "\n" for row in rows))

@@ -72,9 +72,7 @@ def test_adapters_only_survives_save_and_load(trained_adapters_only: Path) -> No
     assert trainable and all(is_adapter(name) for name in trainable)
 
 
-def test_published_backbone_trains(
-    tmp_path: Path, corpus: dict, published_backbone: Path
-) -> None:
+def test_published_backbone_trains(tmp_path: Path, corpus: dict, published_backbone: Path) -> None:
     path = train_tiny(tmp_path / "published", corpus, published_backbone)
     nlp = spacy.load(path)
     config = nlp.get_pipe("transformer").model.transformer.config
@@ -86,7 +84,7 @@ def test_name_or_backbone_is_required() -> None:
     from spacy_minialbert.pipeline import build_minialbert_transformer_v1, fresh_backbone_v1
 
     spans = spacy.registry.span_getters.get("spacy-transformers.strided_spans.v1")(16, 12)
-    with pytest.raises(ValueError, match="exactly one of `name`.*neither was given"):
+    with pytest.raises(ValueError, match=r"exactly one of `name`.*neither was given"):
         build_minialbert_transformer_v1(spans)
     with pytest.raises(ValueError, match="both were given"):
         build_minialbert_transformer_v1(spans, name="x", backbone=fresh_backbone_v1("vocab.txt"))

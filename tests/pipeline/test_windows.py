@@ -19,7 +19,7 @@ def test_oversized_windows_are_split_not_truncated(trained: Path) -> None:
     data = doc._.trf_data
     assert data.wordpieces.input_ids.shape[1] <= 64
     lengths = data.align.lengths
-    for token, n_pieces in zip(doc, lengths):
+    for token, n_pieces in zip(doc, lengths, strict=True):
         if not token.is_space:
             assert n_pieces > 0, f"token {token.i} {token.text!r} got no wordpieces"
     # The last token's vector comes from the model, not from a truncated (absent) wordpiece.
