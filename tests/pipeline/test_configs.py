@@ -1,0 +1,46 @@
+"""Every shipped spaCy config loads, resolves, initialises and runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import spacy
+from spacy.schemas import ConfigSchemaTraining
+from spacy.training import Corpus
+from spacy.util import load_config, load_model_from_config, registry
+
+CONFIGS = sorted((Path(__file__).parents[2] / "configs").glob("*.cfg"))
+
+
+def test_the_shipped_configs_are_all_here() -> None:
+    names = {path.stem for path in CONFIGS}
+    assert {"ner", "textcat", "textcat_multilabel", "ner_textcat"} <= names
+
+
+@pytest.mark.parametrize("path", CONFIGS, ids=lambda path: path.stem)
+def test_config_resolves_and_initialises(path: Path, corpus: dict, our_backbone: Path) -> None:
+    config = load_config(
+        path,
+        overrides={
+            "paths.train": str(corpus["train"]),
+            "paths.dev": str(corpus["dev"]),
+            "paths.backbone": str(our_backbone),
+        },
+        interpolate=True,  # as `spacy train` does before building the pipeline
+    )
+    assert config["paths"]["backbone"] == str(our_backbone)
+    nlp = load_model_from_config(config, auto_fill=True, validate=True)
+    assert nlp.pipe_names[0] == "transformer"
+    assert type(nlp.tokenizer).__module__.startswith("spacy_minialbert")
+    training = registry.resolve(nlp.config["training"], schema=ConfigSchemaTraining)
+    assert training["max_steps"] > 0
+    examples = list(Corpus(corpus["train"])(nlp))
+    nlp.initialize(lambda: examples)
+    doc = nlp("history of asthma , given antibiotics for pneumonia .")
+    assert doc._.trf_data.model_output.last_hidden_state.shape[-1] == 32
+    if "ner" in nlp.pipe_names:
+        assert set(nlp.get_pipe("ner").labels) == {"PROBLEM", "TREATMENT"}
+    for name in ("textcat", "textcat_multilabel"):
+        if name in nlp.pipe_names:
+            assert set(doc.cats) == {"CARDIO", "NEURO"}
