@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import spacy
 from spacy.schemas import ConfigSchemaTraining
 from spacy.training import Corpus
 from spacy.util import load_config, load_model_from_config, registry
