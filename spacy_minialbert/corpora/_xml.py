@@ -1,0 +1,226 @@
+"""A tolerant reader for the i2b2 annotation XML files (2012 and 2014), which are not always
+well-formed and whose offsets count characters an XML parser would change.
+
+Why not an XML parser: parsers normalise CRLF to LF inside ``<TEXT>`` (the 2014 offsets count
+the ``\\r``) and reject the files that hold a raw ``&``. So the file is read as text: ``<TEXT>`` is
+taken raw (the CDATA content as stored; without CDATA, entities decoded), and each element inside
+``<TAGS>`` is matched with its attributes. A raw ``&`` is kept literally and reported; markup that
+matches no element is reported with its line, never skipped silently."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from pathlib import Path
+
+from .account import Account
+from .records import EntityRecord, Issue
+from .text import line_starts, read_text, relocate, same_surface
+
+_TEXT = re.compile(r"<TEXT\s*>(?P<inner>.*?)</TEXT\s*>", re.S)
+_CDATA = re.compile(r"\s*<!\[CDATA\[(?P<text>.*)\]\]>\s*", re.S)
+_TAGS = re.compile(r"<TAGS\s*>(?P<inner>.*?)</TAGS\s*>", re.S)
+_ELEMENT = re.compile(
+    r"<(?P<name>[A-Za-z_][\w.-]*)"
+    r"(?P<attributes>(?:\s+[\w:.-]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*/?>"
+)
+_ATTRIBUTE = re.compile(r"([\w:.-]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+_SKIPPED = re.compile(r"\s+|</[A-Za-z_][\w.-]*\s*>|<!--.*?-->", re.S)
+_ENTITY = re.compile(r"&(?:(amp|lt|gt|apos|quot)|#(\d+)|#x([0-9a-fA-F]+));")
+_NAMED = {"amp": "&", "lt": "<", "gt": ">", "apos": "'", "quot": '"'}
+
+
+@dataclass(frozen=True)
+class XmlTag:
+    """One element of ``<TAGS>``: attributes decoded, and as written (for surfaces that hold a
+    literal ``&apos;``)."""
+
+    name: str
+    attributes: dict[str, str]
+    raw_attributes: dict[str, str]
+    line: int
+
+
+@dataclass(frozen=True)
+class AnnotationXml:
+    text: str
+    tags: list[XmlTag]
+    unparsed: list[tuple[int, str]]  # (line, markup) in <TAGS> that matched no element
+
+
+def read_annotation_xml(path: Path, account: Account, doc_id: str) -> AnnotationXml | None:
+    """The TEXT and the TAGS elements of ``path``; None (document excluded, reported) when the file
+    has no ``<TEXT>`` element."""
+    raw = read_text(path)
+    starts = line_starts(raw)
+
+    def line_at(offset: int) -> int:
+        return bisect.bisect_right(starts, offset)
+
+    def raw_ampersand(offset: int) -> None:
+        account.note(
+            "raw '&' in XML (kept as '&')", file=str(path), line=line_at(offset), doc_id=doc_id
+        )
+
+    text_match = _TEXT.search(raw)
+    if text_match is None:
+        account.document_excluded("no <TEXT> element", file=str(path), doc_id=doc_id)
+        return None
+    cdata = _CDATA.fullmatch(text_match["inner"])
+    if cdata is not None:
+        text = cdata["text"]
+    else:
+        base = text_match.start("inner")
+        text = decode(text_match["inner"], _shifted(raw_ampersand, base))
+    tags_match = _TAGS.search(raw, text_match.end())
+    if tags_match is None:
+        account.note("no <TAGS> element", file=str(path), doc_id=doc_id)
+        return AnnotationXml(text, [], [])
+    tags = _tags(raw, tags_match.start("inner"), tags_match.end("inner"), line_at, raw_ampersand)
+    unparsed = [(line_at(offset), snippet.strip()) for offset, snippet in tags.unparsed]
+    return AnnotationXml(text, tags.tags, unparsed)
+
+
+def report_unparsed(
+    xml: AnnotationXml, entity_tags: Collection[str], account: Account, *, file: str, doc_id: str
+) -> None:
+    """Markup in ``<TAGS>`` that matched no element: a dropped mention when it names an entity
+    tag (its label unknown, so the tag name stands for it), else a note."""
+    for line, snippet in xml.unparsed:
+        name = re.match(r"<([A-Za-z_][\w.-]*)", snippet)
+        if name is not None and name[1] in entity_tags:
+            account.annotation_unplaced(
+                name[1], snippet[:80], "unparsed markup", file=file, line=line, doc_id=doc_id
+            )
+        else:
+            reason = "unparsed markup in <TAGS>"
+            account.note(reason, file=file, line=line, doc_id=doc_id, detail=repr(snippet[:80]))
+
+
+@dataclass
+class _TagScan:
+    tags: list[XmlTag]
+    unparsed: list[tuple[int, str]]
+
+
+def _tags(
+    raw: str,
+    start: int,
+    end: int,
+    line_at: Callable[[int], int],
+    raw_ampersand: Callable[[int], None],
+) -> _TagScan:
+    scan = _TagScan([], [])
+    position = start
+    while position < end:
+        skipped = _SKIPPED.match(raw, position, end)
+        if skipped is not None:
+            position = skipped.end()
+            continue
+        element = _ELEMENT.match(raw, position, end)
+        if element is None:
+            following = raw.find("<", position + 1, end)
+            following = end if following == -1 else following
+            scan.unparsed.append((position, raw[position:following]))
+            position = following
+            continue
+        decoded, as_written = {}, {}
+        for attribute in _ATTRIBUTE.finditer(element["attributes"]):
+            group = 2 if attribute[2] is not None else 3
+            value = attribute[group]
+            value_offset = element.start("attributes") + attribute.start(group)
+            as_written[attribute[1]] = value
+            decoded[attribute[1]] = decode(value, _shifted(raw_ampersand, value_offset))
+        scan.tags.append(XmlTag(element["name"], decoded, as_written, line_at(position)))
+        position = element.end()
+    return scan
+
+
+def _shifted(report: Callable[[int], None], base: int) -> Callable[[int], None]:
+    """``report`` for offsets counted from ``base`` in the file."""
+    return lambda offset: report(base + offset)
+
+
+def decode(raw: str, on_raw_ampersand: Callable[[int], None]) -> str:
+    """``raw`` with XML entity references replaced; an ``&`` that starts none is kept as it is and
+    reported through ``on_raw_ampersand(offset)``."""
+    parts, position = [], 0
+    for offset in (match.start() for match in re.finditer("&", raw)):
+        if offset < position:
+            continue
+        parts.append(raw[position:offset])
+        entity = _ENTITY.match(raw, offset)
+        if entity is None:
+            on_raw_ampersand(offset)
+            parts.append("&")
+            position = offset + 1
+            continue
+        named, decimal, hexadecimal = entity.groups()
+        if named:
+            parts.append(_NAMED[named])
+        else:
+            parts.append(chr(int(decimal) if decimal else int(hexadecimal, 16)))
+        position = entity.end()
+    parts.append(raw[position:])
+    return "".join(parts)
+
+
+def place_tag(
+    tag: XmlTag,
+    text: str,
+    label: str,
+    attributes: dict[str, str],
+    account: Account,
+    *,
+    file: str,
+    doc_id: str,
+    changes: tuple[Issue, ...] = (),
+) -> EntityRecord | None:
+    """The entity ``tag`` annotates (``start``/``end`` into ``text``, checked against its ``text``
+    attribute), relocated nearby when the offsets read something else (reported as changed), or
+    None when it cannot be placed (reported as dropped)."""
+    surface = tag.attributes.get("text")
+    try:
+        start, end = int(tag.attributes["start"]), int(tag.attributes["end"])
+    except (KeyError, ValueError):
+        account.annotation_unplaced(
+            label,
+            surface or "",
+            "malformed offsets",
+            file=file,
+            line=tag.line,
+            doc_id=doc_id,
+            detail=f"<{tag.name}> start={tag.attributes.get('start')!r} "
+            f"end={tag.attributes.get('end')!r}",
+        )
+        return None
+    inside = 0 <= start < end <= len(text)
+    if surface is None and inside:
+        surface = text[start:end]
+    candidates = [surface or "", tag.raw_attributes.get("text", "")]
+    for candidate in candidates:
+        if inside and candidate and same_surface(text[start:end], candidate):
+            return EntityRecord(start, end, label, candidate, attributes, tag.line, changes)
+    found = repr(text[start:end]) if inside else "outside the text"
+    for candidate in filter(None, candidates):
+        moved = relocate(text, start, candidate)
+        if moved is not None:
+            issue = Issue(
+                "text mismatch: relocated",
+                f"{start}-{end} is {found}; {candidate!r} found at {moved[0]}-{moved[1]} "
+                f"(shift {moved[0] - start:+d})",
+            )
+            return EntityRecord(*moved, label, candidate, attributes, tag.line, (*changes, issue))
+    unplaced = EntityRecord(
+        max(0, start), max(0, start, end), label, surface or "", attributes, tag.line, changes
+    )
+    account.entity_dropped(
+        unplaced,
+        "text mismatch" if inside else "offsets outside the text",
+        file=file,
+        doc_id=doc_id,
+        detail=f"{start}-{end} is {found}, annotation says {surface!r}",
+    )
+    return None

@@ -1,0 +1,287 @@
+"""The account of a conversion: what went in, what came out, and every entity or document that was
+changed, dropped or excluded on the way, with its file, line, offsets, text and reason.
+
+Every source mention ends in exactly one outcome, so ``source == converted + changed + dropped``:
+
+- ``converted``: in ``doc.ents`` exactly as annotated (label map applied);
+- ``changed``: in ``doc.ents`` after a documented repair (one ``changed`` entry per repair);
+- ``dropped``: not in ``doc.ents`` (one ``dropped`` entry naming the reason; an overlapping
+  mention stays in ``doc.spans["sc"]``, see :mod:`.docs`).
+
+Documents are ``converted``, ``excluded`` (with an entry, e.g. ``ISERROR=1``) or ``merged`` into an
+identical document (counted only). ``note`` entries record what a reader recovered from that is not
+an entity (a raw ``&`` in XML, an unknown brat line)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from .records import EntityRecord, Issue
+
+OUTCOMES = ("converted", "changed", "dropped")
+
+
+@dataclass(frozen=True)
+class AccountEntry:
+    """One thing the conversion did not take over as it was."""
+
+    action: str  # "changed", "dropped", "excluded" or "note"
+    reason: str
+    file: str
+    line: int | None = None
+    doc_id: str | None = None
+    start: int | None = None
+    end: int | None = None
+    text: str | None = None
+    label: str | None = None
+    detail: str = ""
+
+    def describe(self) -> str:
+        """One line naming where and why, for error messages."""
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        span = "" if self.start is None else f" [{self.start}:{self.end}]"
+        what = "" if self.text is None else f" {self.label} {self.text!r}"
+        detail = f" ({self.detail})" if self.detail else ""
+        return f"{where}{span}{what}: {self.action}, {self.reason}{detail}"
+
+
+def account_path(output: str | Path) -> Path:
+    """Where the account of ``output`` is saved: ``corpus/train.spacy`` ->
+    ``corpus/train.account.json``."""
+    output = Path(output)
+    return output.with_name(f"{output.stem}.account.json")
+
+
+class Account:
+    """Counts and itemised entries of one conversion; readers and the converter report into it."""
+
+    def __init__(self, corpus_format: str, source: str = "") -> None:
+        self.corpus_format = corpus_format
+        self.source = source
+        self.output = ""
+        self.documents_converted = 0
+        self.documents_excluded: Counter[str] = Counter()
+        self.documents_merged: Counter[str] = Counter()
+        self.outcomes: dict[str, Counter[str]] = {}  # source label -> outcome counts
+        self.ents: Counter[str] = Counter()  # output label -> mentions in doc.ents
+        self.spans: Counter[str] = Counter()  # span-group key -> spans
+        self.cats: Counter[str] = Counter()  # positive text classes
+        self.changed_reasons: Counter[str] = Counter()
+        self.dropped_reasons: Counter[str] = Counter()
+        self.note_reasons: Counter[str] = Counter()
+        self.relations = 0
+        self.entries: list[AccountEntry] = []
+
+    # Documents
+
+    def document_converted(self, cats: Mapping[str, float] | None = None) -> None:
+        self.documents_converted += 1
+        self.cats.update(label for label, value in (cats or {}).items() if value > 0.5)
+
+    def document_excluded(
+        self,
+        reason: str,
+        *,
+        file: str,
+        line: int | None = None,
+        doc_id: str | None = None,
+        detail: str = "",
+        itemise: bool = True,
+    ) -> None:
+        """A document left out. ``itemise=False`` only counts it: for deliberate filters that could
+        otherwise list millions of rows (a category the user did not select)."""
+        self.documents_excluded[reason] += 1
+        if itemise:
+            self.entries.append(
+                AccountEntry("excluded", reason, file, line, doc_id=doc_id, detail=detail)
+            )
+
+    def document_merged(self, reason: str) -> None:
+        self.documents_merged[reason] += 1
+
+    # Entities
+
+    def entity_dropped(
+        self,
+        entity: EntityRecord,
+        reason: str,
+        *,
+        file: str,
+        doc_id: str | None = None,
+        detail: str = "",
+    ) -> None:
+        """``entity`` is not in ``doc.ents``; earlier repairs of it are folded into the detail."""
+        earlier = "; ".join(_describe_issue(issue) for issue in entity.changes)
+        if earlier:
+            detail = f"{detail}; after: {earlier}" if detail else f"after: {earlier}"
+        self._outcome(entity.label, "dropped")
+        self.dropped_reasons[reason] += 1
+        self.entries.append(_entity_entry("dropped", reason, entity, file, doc_id, detail))
+
+    def annotation_unplaced(
+        self,
+        label: str,
+        text: str,
+        reason: str,
+        *,
+        file: str,
+        line: int | None,
+        doc_id: str | None = None,
+        detail: str = "",
+    ) -> None:
+        """A mention with no offsets in the document (unparseable line, position outside the
+        text): dropped, with the annotation's own text (or the raw line)."""
+        self._outcome(label, "dropped")
+        self.dropped_reasons[reason] += 1
+        self.entries.append(
+            AccountEntry(
+                "dropped", reason, file, line, doc_id=doc_id, text=text, label=label, detail=detail
+            )
+        )
+
+    def entity_kept(
+        self,
+        entity: EntityRecord,
+        output_label: str,
+        issues: Sequence[Issue],
+        *,
+        file: str,
+        doc_id: str | None = None,
+    ) -> None:
+        """``entity`` is in ``doc.ents`` as ``output_label``, after ``issues`` (empty: exact)."""
+        self.ents[output_label] += 1
+        if not issues:
+            self._outcome(entity.label, "converted")
+            return
+        self._outcome(entity.label, "changed")
+        for issue in issues:
+            self.changed_reasons[issue.reason] += 1
+            self.entries.append(
+                _entity_entry("changed", issue.reason, entity, file, doc_id, issue.detail)
+            )
+
+    def note(
+        self,
+        reason: str,
+        *,
+        file: str,
+        line: int | None = None,
+        doc_id: str | None = None,
+        detail: str = "",
+    ) -> None:
+        """Something recovered from that is not an entity (it changed no mention's outcome)."""
+        self.note_reasons[reason] += 1
+        self.entries.append(AccountEntry("note", reason, file, line, doc_id=doc_id, detail=detail))
+
+    def _outcome(self, label: str, outcome: str) -> None:
+        self.outcomes.setdefault(label, Counter())[outcome] += 1
+
+    # Reading it back
+
+    def total(self, outcome: str) -> int:
+        return sum(counts[outcome] for counts in self.outcomes.values())
+
+    @property
+    def source_mentions(self) -> int:
+        return sum(self.total(outcome) for outcome in OUTCOMES)
+
+    def problems(self) -> list[AccountEntry]:
+        """Every changed or dropped entity entry, in the order they happened."""
+        return [entry for entry in self.entries if entry.action in ("changed", "dropped")]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": self.corpus_format,
+            "input": self.source,
+            "output": self.output,
+            "documents": {
+                "converted": self.documents_converted,
+                "excluded": sum(self.documents_excluded.values()),
+                "excluded_reasons": dict(self.documents_excluded),
+                "merged": sum(self.documents_merged.values()),
+                "merged_reasons": dict(self.documents_merged),
+            },
+            "entities": {
+                "source": self.source_mentions,
+                **{outcome: self.total(outcome) for outcome in OUTCOMES},
+                "changed_reasons": dict(self.changed_reasons),
+                "dropped_reasons": dict(self.dropped_reasons),
+                "by_source_label": {
+                    label: {outcome: counts[outcome] for outcome in OUTCOMES}
+                    for label, counts in sorted(self.outcomes.items())
+                },
+            },
+            "ents_per_label": dict(sorted(self.ents.items())),
+            "spans_per_group": dict(sorted(self.spans.items())),
+            "cats": dict(sorted(self.cats.items())),
+            "relations": self.relations,
+            "notes": dict(self.note_reasons),
+            "entries": [asdict(entry) for entry in self.entries],
+        }
+
+    def write_json(self, path: str | Path) -> Path:
+        path = Path(path)
+        path.write_text(json.dumps(self.to_dict(), indent=1, ensure_ascii=False) + "\n", "utf8")
+        return path
+
+    def summary_rows(self) -> list[tuple[str, str]]:
+        """(what, how many) rows for the end-of-run table, reasons indented under their total."""
+        rows = [("documents converted", str(self.documents_converted))]
+        rows += _with_reasons("documents excluded", self.documents_excluded)
+        rows += _with_reasons("documents merged", self.documents_merged)
+        if self.source_mentions:
+            rows.append(("entities in source", str(self.source_mentions)))
+            rows.append(("  converted as annotated", str(self.total("converted"))))
+            rows += _with_reasons("  changed", self.changed_reasons, self.total("changed"))
+            rows += _with_reasons("  dropped", self.dropped_reasons, self.total("dropped"))
+            rows += [(f"ents {label}", str(n)) for label, n in sorted(self.ents.items())]
+        rows += [(f"spans[{key!r}]", str(n)) for key, n in sorted(self.spans.items())]
+        rows += [(f"cats {label}", str(n)) for label, n in sorted(self.cats.items())]
+        if self.relations:
+            rows.append(("relations", str(self.relations)))
+        rows += _with_reasons("notes", self.note_reasons)
+        return rows
+
+
+def _with_reasons(
+    title: str, reasons: Counter[str], total: int | None = None
+) -> list[tuple[str, str]]:
+    total = sum(reasons.values()) if total is None else total
+    if not total:
+        return []
+    indent = " " * (len(title) - len(title.lstrip()) + 4)
+    return [(title, str(total))] + [
+        (f"{indent}{reason}", str(n)) for reason, n in reasons.most_common()
+    ]
+
+
+def _describe_issue(issue: Issue) -> str:
+    return f"{issue.reason} ({issue.detail})" if issue.detail else issue.reason
+
+
+def _entity_entry(
+    action: str, reason: str, entity: EntityRecord, file: str, doc_id: str | None, detail: str
+) -> AccountEntry:
+    return AccountEntry(
+        action,
+        reason,
+        file,
+        entity.line,
+        doc_id=doc_id,
+        start=entity.start,
+        end=entity.end,
+        text=entity.text,
+        label=entity.label,
+        detail=detail,
+    )
+
+
+def first_problems(entries: Iterable[AccountEntry], n: int = 5) -> str:
+    """The first ``n`` entries, one per line, for an error message."""
+    lines = [entry.describe() for entry, _ in zip(entries, range(n), strict=False)]
+    return "\n".join(f"  {line}" for line in lines)

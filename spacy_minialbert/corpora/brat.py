@@ -1,0 +1,337 @@
+"""Reader for brat standoff corpora (``.txt`` + ``.ann``): n2c2 2018 track 2 medications,
+NCBI-disease, and any other brat corpus.
+
+Input, one document per ``<name>.ann`` with its ``<name>.txt`` beside it (searched recursively
+when given a folder). ``.ann`` lines are tab-separated; offsets are characters into the ``.txt``,
+0-based, end exclusive:
+
+- ``T1<TAB>Drug 10 17<TAB>aspirin``: a text-bound mention (the entity). Discontinuous:
+  ``T2<TAB>Strength 20 23;30 32<TAB>5 mg`` (fragments in order, surface joined by spaces).
+- ``N1<TAB>Reference T1 MeSH:D001241<TAB>name``: a normalisation, kept as attribute
+  ``Reference`` (several joined by ``|``).
+- ``A1<TAB>Negated T1`` / ``M1<TAB>Level T1 High``: attributes (value ``true`` when absent).
+- ``#1<TAB>AnnotatorNotes T1<TAB>text``: a note, kept as attribute ``AnnotatorNotes``.
+- ``R1<TAB>Strength-Drug Arg1:T2 Arg2:T1``, ``E1<TAB>Type:T3 Role:T4``, ``*<TAB>Equiv T1 T5``:
+  relations, events (one relation per role, from the trigger) and equivalences; kept as relations.
+- Anything else is reported as an unknown line and skipped.
+
+Each mention's surface is checked against the text (whitespace runs equal, since ``.ann`` lines
+cannot hold newlines); a contiguous mention that does not match is relocated nearby (changed) or
+dropped (reported).
+
+Discontinuous mentions cannot be one spaCy entity. Their fragments always go to the span group
+``"fragments"``; what goes to the entities is the ``discontinuous`` policy, each use reported as a
+change (or drop):
+
+- ``auto`` (default): the covering span when only whitespace separates the fragments (a mention
+  broken at a line end), otherwise the first fragment (the text between fragments belongs to
+  other words, so a covering span would label them);
+- ``cover``: the covering span, first start to last end;
+- ``first``: the first fragment;
+- ``drop``: no entity (the fragments stay in ``"fragments"``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from itertools import pairwise
+from pathlib import Path
+
+from .account import Account
+from .records import DocumentRecord, EntityRecord, Issue, RelationRecord
+from .text import read_text, relocate, same_surface
+
+DISCONTINUOUS_POLICIES = ("auto", "cover", "first", "drop")
+FRAGMENTS = "fragments"
+
+
+@dataclass
+class _TextBound:
+    id: str
+    label: str
+    fragments: list[tuple[int, int]]
+    surface: str
+    line: int
+    attributes: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class _Link:
+    label: str
+    ids: tuple[str, str]
+    line: int
+
+
+@dataclass
+class _Annotations:
+    mentions: dict[str, _TextBound] = field(default_factory=dict)
+    links: list[_Link] = field(default_factory=list)
+    triggers: dict[str, str] = field(default_factory=dict)  # event id -> trigger mention id
+
+
+def brat_documents(
+    path: str | Path, *, account: Account, discontinuous: str = "auto"
+) -> Iterator[DocumentRecord]:
+    """Documents of a brat folder (or one ``.ann``/``.txt`` file), mentions as entities."""
+    if discontinuous not in DISCONTINUOUS_POLICIES:
+        raise ValueError(
+            f"discontinuous must be one of {DISCONTINUOUS_POLICIES}, got {discontinuous!r}."
+        )
+    root = Path(path)
+    for ann_path, doc_id in _annotation_files(root, account):
+        text_path = ann_path.with_suffix(".txt")
+        if not text_path.is_file():
+            account.document_excluded("no .txt file", file=str(ann_path), doc_id=doc_id)
+            for mention in _parse(ann_path, account, doc_id).mentions.values():
+                account.annotation_unplaced(
+                    mention.label,
+                    mention.surface,
+                    "no .txt file",
+                    file=str(ann_path),
+                    line=mention.line,
+                    doc_id=doc_id,
+                )
+            continue
+        yield _document(doc_id, read_text(text_path), ann_path, account, discontinuous)
+
+
+def _annotation_files(root: Path, account: Account) -> Iterator[tuple[Path, str]]:
+    if root.is_file():
+        yield root.with_suffix(".ann"), root.stem
+        return
+    if not root.is_dir():
+        raise FileNotFoundError(f"{root}: no such file or folder.")
+    for text_path in sorted(root.rglob("*.txt")):
+        if not text_path.with_suffix(".ann").is_file():
+            doc_id = text_path.relative_to(root).with_suffix("").as_posix()
+            account.document_excluded("no .ann file", file=str(text_path), doc_id=doc_id)
+    for ann_path in sorted(root.rglob("*.ann")):
+        yield ann_path, ann_path.relative_to(root).with_suffix("").as_posix()
+
+
+def _document(
+    doc_id: str, text: str, ann_path: Path, account: Account, policy: str
+) -> DocumentRecord:
+    file = str(ann_path)
+    annotations = _parse(ann_path, account, doc_id)
+    record = DocumentRecord(doc_id=doc_id, text=text, source=file)
+    placed: dict[str, EntityRecord] = {}
+    for mention in annotations.mentions.values():
+        entity = _place(mention, text, account, file, doc_id)
+        if entity is None:
+            continue
+        if len(mention.fragments) > 1:
+            record.spans.setdefault(FRAGMENTS, []).extend(
+                EntityRecord(s, e, mention.label, text[s:e], {"id": mention.id}, mention.line)
+                for s, e in mention.fragments
+            )
+            entity = _apply_policy(entity, mention, text, policy, account, file, doc_id)
+        if entity is not None:
+            placed[mention.id] = entity
+            record.entities.append(entity)
+    record.relations = _relations(annotations, placed, account, file, doc_id)
+    return record
+
+
+def _parse(ann_path: Path, account: Account, doc_id: str) -> _Annotations:
+    found = _Annotations()
+    file = str(ann_path)
+    attachments: list[tuple[str, str, str, int]] = []  # (target id, key, value, line)
+    for number, raw in enumerate(read_text(ann_path).split("\n"), start=1):
+        line = raw.rstrip("\r")
+        if not line.strip():
+            continue
+        columns = line.split("\t")
+        kind, fields = line[0], columns[1].split() if len(columns) > 1 else []
+        if kind == "T":
+            mention = _text_bound(columns, number)
+            if mention is None:
+                label = fields[0] if fields else ""
+                account.annotation_unplaced(
+                    label,
+                    line,
+                    "malformed T line",
+                    file=file,
+                    line=number,
+                    doc_id=doc_id,
+                    detail="expected T<n><TAB><Type> <start> <end>[;<start> <end>...]<TAB>text",
+                )
+            else:
+                found.mentions[mention.id] = mention
+        elif kind in "NAM#" and len(fields) >= 2:
+            key, target = fields[0], fields[1]
+            if kind == "N" or kind == "#":
+                value = fields[2] if kind == "N" and len(fields) > 2 else "\t".join(columns[2:])
+            else:
+                value = fields[2] if len(fields) > 2 else "true"
+            attachments.append((target, key, value, number))
+        elif kind == "R" and len(fields) == 3:
+            ids = (fields[1].partition(":")[2], fields[2].partition(":")[2])
+            found.links.append(_Link(fields[0], ids, number))
+        elif kind == "E" and fields:
+            found.triggers[columns[0]] = fields[0].partition(":")[2]
+            for role in fields[1:]:
+                found.links.append(
+                    _Link(role.partition(":")[0], (columns[0], role.partition(":")[2]), number)
+                )
+        elif kind == "*" and len(fields) >= 3:
+            for head, child in pairwise(fields[1:]):
+                found.links.append(_Link(fields[0], (head, child), number))
+        else:
+            account.note(
+                "unknown or malformed annotation line",
+                file=file,
+                line=number,
+                doc_id=doc_id,
+                detail=repr(line[:80]),
+            )
+    _attach(found, attachments, account, file, doc_id)
+    return found
+
+
+def _text_bound(columns: list[str], line: int) -> _TextBound | None:
+    if len(columns) < 2 or not columns[1].strip():
+        return None
+    label, _, offsets = columns[1].partition(" ")
+    fragments = []
+    for fragment in offsets.split(";"):
+        bounds = fragment.split()
+        if len(bounds) != 2 or not all(b.isdigit() for b in bounds):
+            return None
+        fragments.append((int(bounds[0]), int(bounds[1])))
+    surface = columns[2] if len(columns) > 2 else ""
+    return _TextBound(columns[0], label, fragments, surface, line)
+
+
+def _attach(
+    found: _Annotations,
+    attachments: list[tuple[str, str, str, int]],
+    account: Account,
+    file: str,
+    doc_id: str,
+) -> None:
+    """Put N/A/M/# values on their mention (an event's go on its trigger)."""
+    for target, key, value, line in attachments:
+        mention = found.mentions.get(found.triggers.get(target, target))
+        if mention is None:
+            account.note(
+                "refers to an unknown annotation",
+                file=file,
+                line=line,
+                doc_id=doc_id,
+                detail=target,
+            )
+            continue
+        previous = mention.attributes.get(key)
+        mention.attributes[key] = value if previous is None else f"{previous}|{value}"
+
+
+def _place(
+    mention: _TextBound, text: str, account: Account, file: str, doc_id: str
+) -> EntityRecord | None:
+    # brat writes fragments in text order; sorting makes a hand-written file mean the same.
+    fragments = mention.fragments = sorted(mention.fragments)
+    start, end = fragments[0][0], fragments[-1][1]
+    clipped = min(start, len(text))
+    entity = EntityRecord(
+        clipped,
+        max(clipped, min(end, len(text))),
+        mention.label,
+        mention.surface,
+        mention.attributes,
+        mention.line,
+    )
+    if any(not 0 <= s < e <= len(text) for s, e in fragments):
+        account.entity_dropped(
+            entity,
+            "offsets outside the text",
+            file=file,
+            doc_id=doc_id,
+            detail=f"{_format(fragments)} in a text of {len(text)} characters",
+        )
+        return None
+    found = " ".join(text[s:e] for s, e in fragments)
+    if not mention.surface or same_surface(found, mention.surface):
+        return entity
+    moved = relocate(text, start, mention.surface) if len(fragments) == 1 else None
+    if moved is None:
+        account.entity_dropped(
+            entity,
+            "text mismatch",
+            file=file,
+            doc_id=doc_id,
+            detail=f"{_format(fragments)} reads {found!r}",
+        )
+        return None
+    issue = Issue(
+        "text mismatch: relocated",
+        f"{_format(fragments)} reads {found!r}; found at {moved[0]}-{moved[1]} "
+        f"(shift {moved[0] - start:+d})",
+    )
+    mention.fragments = [moved]
+    return EntityRecord(
+        *moved, mention.label, mention.surface, mention.attributes, mention.line, (issue,)
+    )
+
+
+def _apply_policy(
+    entity: EntityRecord,
+    mention: _TextBound,
+    text: str,
+    policy: str,
+    account: Account,
+    file: str,
+    doc_id: str,
+) -> EntityRecord | None:
+    fragments = mention.fragments
+    gaps = [text[e:s] for (_, e), (s, _) in pairwise(fragments)]
+    where = _format(fragments)
+    if policy == "drop":
+        account.entity_dropped(
+            entity,
+            "discontinuous",
+            file=file,
+            doc_id=doc_id,
+            detail=f"{where}; fragments kept in doc.spans[{FRAGMENTS!r}]",
+        )
+        return None
+    if policy == "cover" or (policy == "auto" and all(not gap.strip() for gap in gaps)):
+        joined = "covering span" if policy == "cover" else "joined across whitespace"
+        issue = Issue(f"discontinuous: {joined}", f"{where} -> {entity.start}-{entity.end}")
+        return _changed(entity, entity.start, entity.end, issue)
+    first = fragments[0]
+    issue = Issue("discontinuous: first fragment", f"{where} -> {first[0]}-{first[1]}")
+    return _changed(entity, *first, issue)
+
+
+def _changed(entity: EntityRecord, start: int, end: int, issue: Issue) -> EntityRecord:
+    return replace(entity, start=start, end=end, changes=(*entity.changes, issue))
+
+
+def _relations(
+    found: _Annotations,
+    placed: dict[str, EntityRecord],
+    account: Account,
+    file: str,
+    doc_id: str,
+) -> list[RelationRecord]:
+    relations = []
+    for link in found.links:
+        ends = [placed.get(found.triggers.get(i, i)) for i in link.ids]
+        if ends[0] is None or ends[1] is None:
+            account.note(
+                "relation to an unknown or dropped mention",
+                file=file,
+                line=link.line,
+                doc_id=doc_id,
+                detail=f"{link.label} {link.ids[0]} -> {link.ids[1]}",
+            )
+            continue
+        head, child = ((e.start, e.end, e.label) for e in ends if e is not None)
+        relations.append(RelationRecord(link.label, head, child))
+    return relations
+
+
+def _format(fragments: list[tuple[int, int]]) -> str:
+    return ";".join(f"{s}-{e}" for s, e in fragments)

@@ -1,0 +1,193 @@
+"""Reader for CoNLL-style token/tag files (IOB/BIO, IOB1 or IOBES).
+
+Input, one token per line, a blank line between sentences::
+
+    -DOCSTART-	O
+
+    Patient	O
+    denies	O
+    chest	B-problem
+    pain	I-problem
+    .	O
+
+Columns are tab-separated (or, in a line with no tab, whitespace-separated); the first is the
+token and the last the tag (``O`` or ``<prefix>-<label>``), so CoNLL-2003's four columns work too.
+A ``-DOCSTART-`` line starts a new document (a file without one is one document). The document
+text is the tokens joined by single spaces, sentences joined by newlines.
+
+Schemes: ``bio`` (default; IOB2, every entity starts with ``B-``), ``iob1`` (``I-`` starts an
+entity, ``B-`` only separates two adjacent ones of a type), ``iobes`` (also ``E-``/``S-``, and
+BILOU's ``L-``/``U-``). Bad sequences are repaired by one rule and reported as changed: an ``I-``
+(or ``E-``) that does not continue an entity of its label starts a new one ("I- tag without B-");
+under ``iobes`` an entity not ended by ``E-`` ends at its last ``I-``/``B-`` token ("entity not
+closed by E-"). A tag that is not of the scheme is dropped, reported, and read as ``O``."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .account import Account
+from .records import DocumentRecord, EntityRecord, Issue
+
+SCHEMES = ("bio", "iob1", "iobes")
+DOCSTART = "-DOCSTART-"
+_SUFFIXES = {".conll", ".iob", ".bio", ".bioes", ".iobes", ".tsv", ".txt"}
+_TAG = re.compile(r"^(?P<prefix>[A-Za-z])-(?P<label>.+)$")
+_PREFIXES = {
+    "bio": {"B": "B", "I": "I"},
+    "iob1": {"B": "B", "I": "I"},
+    "iobes": {"B": "B", "I": "I", "E": "E", "S": "S", "L": "E", "U": "S"},
+}
+
+
+@dataclass(frozen=True)
+class _Token:
+    text: str
+    tag: str
+    line: int
+    start: int = 0  # character offsets in the document text, set when the text is built
+    end: int = 0
+
+
+@dataclass
+class _Open:
+    label: str
+    first: int  # token index
+    issues: list[Issue] = field(default_factory=list)
+
+
+def conll_documents(
+    path: str | Path, *, account: Account, scheme: str = "bio"
+) -> Iterator[DocumentRecord]:
+    """Documents of a CoNLL file (or every ``.conll``/``.iob``/``.bio``/``.tsv``/``.txt`` file of
+    a folder), entities decoded from the tags under ``scheme``."""
+    if scheme not in SCHEMES:
+        raise ValueError(f"scheme must be one of {SCHEMES}, got {scheme!r}.")
+    root = Path(path)
+    if root.is_file():
+        files = [root]
+    elif root.is_dir():
+        files = sorted(p for p in root.rglob("*") if p.suffix in _SUFFIXES and p.is_file())
+    else:
+        raise FileNotFoundError(f"{root}: no such file or folder.")
+    for file in files:
+        name = file.stem if root.is_file() else file.relative_to(root).with_suffix("").as_posix()
+        for number, sentences in enumerate(_documents(file, account), start=1):
+            yield _document(f"{name}-{number}", str(file), sentences, scheme, account)
+
+
+def _documents(file: Path, account: Account) -> Iterator[list[list[_Token]]]:
+    """The file's documents as lists of sentences, streamed line by line."""
+    sentences: list[list[_Token]] = [[]]
+    with file.open(encoding="utf8") as handle:
+        for number, raw in enumerate(handle, start=1):
+            line = raw.rstrip("\r\n")
+            columns = line.split("\t") if "\t" in line else line.split()
+            if not columns or not columns[0].strip():
+                sentences.append([])
+            elif columns[0] == DOCSTART:
+                if any(sentences):
+                    yield [s for s in sentences if s]
+                sentences = [[]]
+            else:
+                if len(columns) < 2:
+                    account.note(
+                        "line without a tag (read as O)", file=str(file), line=number, detail=line
+                    )
+                tag = columns[-1].strip() if len(columns) > 1 else "O"
+                sentences[-1].append(_Token(columns[0], tag, number))
+    if any(sentences):
+        yield [s for s in sentences if s]
+
+
+def _document(
+    doc_id: str, file: str, sentences: list[list[_Token]], scheme: str, account: Account
+) -> DocumentRecord:
+    placed, offset = [], 0
+    for sentence in sentences:
+        tokens = []
+        for token in sentence:
+            tokens.append(
+                _Token(token.text, token.tag, token.line, offset, offset + len(token.text))
+            )
+            offset += len(token.text) + 1  # the space after it, or the newline after a sentence
+        placed.append(tokens)
+    text = "\n".join(" ".join(token.text for token in tokens) for tokens in placed)
+    record = DocumentRecord(doc_id=doc_id, text=text, source=file)
+    for tokens in placed:
+        record.entities.extend(_decode(tokens, text, scheme, account, file, doc_id))
+    return record
+
+
+def _decode(
+    tokens: list[_Token], text: str, scheme: str, account: Account, file: str, doc_id: str
+) -> list[EntityRecord]:
+    """The entities of one sentence's tags, repaired by the module's rules."""
+    entities: list[EntityRecord] = []
+    current: _Open | None = None
+
+    def close(last: int, ended_by_e: bool = False) -> None:
+        nonlocal current
+        if current is None:
+            return
+        if scheme == "iobes" and not ended_by_e:
+            current.issues.append(
+                Issue("entity not closed by E-", f"ends at line {tokens[last].line}")
+            )
+        start, end = tokens[current.first].start, tokens[last].end
+        entities.append(
+            EntityRecord(
+                start,
+                end,
+                current.label,
+                text[start:end],
+                line=tokens[current.first].line,
+                changes=tuple(current.issues),
+            )
+        )
+        current = None
+
+    for index, token in enumerate(tokens):
+        prefix, label = _parse(token, scheme, text, account, file, doc_id)
+        continues = current is not None and current.label == label
+        if prefix in ("O", "B", "S") or (prefix in ("I", "E") and not continues):
+            close(index - 1)
+        if prefix in ("B", "S"):
+            current = _Open(label, index)
+        elif prefix in ("I", "E") and not continues:
+            current = _Open(label, index)
+            if scheme != "iob1":
+                before = "O" if index == 0 else tokens[index - 1].tag
+                current.issues.append(
+                    Issue(f"{prefix}- tag without B-", f"{token.tag} after {before}")
+                )
+        if prefix in ("S", "E"):
+            close(index, ended_by_e=True)
+    close(len(tokens) - 1)
+    return entities
+
+
+def _parse(
+    token: _Token, scheme: str, text: str, account: Account, file: str, doc_id: str
+) -> tuple[str, str]:
+    """(prefix, label) of a token's tag, prefixes mapped to B/I/E/S; ("O", "") for O and for a tag
+    that is not of the scheme (that one reported as a dropped mention)."""
+    if token.tag == "O":
+        return "O", ""
+    match = _TAG.match(token.tag)
+    prefix = _PREFIXES[scheme].get(match["prefix"].upper()) if match else None
+    if match is None or prefix is None:
+        account.entity_dropped(
+            EntityRecord(
+                token.start, token.end, token.tag, text[token.start : token.end], line=token.line
+            ),
+            f"tag not of the {scheme} scheme",
+            file=file,
+            doc_id=doc_id,
+            detail=f"{token.tag!r} read as O",
+        )
+        return "O", ""
+    return prefix, match["label"]

@@ -1,0 +1,106 @@
+"""Reader for the i2b2 2012 temporal relations corpus (one XML file per discharge summary).
+
+Input, ``*.xml`` files (searched recursively when given a folder)::
+
+    <ClinicalNarrativeTemporalAnnotation>
+    <TEXT><![CDATA[Admission Date : ...]]></TEXT>
+    <TAGS>
+    <EVENT id="E0" start="18" end="27" text="discharge" modality="FACTUAL" polarity="POS"
+           type="OCCURRENCE" />
+    <TIMEX3 id="T0" start="..." end="..." text="..." type="DATE" val="..." mod="NA" />
+    <TLINK .../> <SECTIME .../>
+    </TAGS>
+    </ClinicalNarrativeTemporalAnnotation>
+
+Offsets are characters into the TEXT content, 0-based, end exclusive. EVENTs become entities
+labelled by ``type`` (OCCURRENCE, EVIDENTIAL, TREATMENT, PROBLEM, TEST, CLINICAL_DEPT), with
+``modality``, ``polarity`` and ``id`` as attributes; with ``timex=True`` TIMEX3s too, labelled by
+their type (DATE, TIME, DURATION, FREQUENCY). TLINK and SECTIME are not converted.
+
+Quirks handled (see :mod:`._xml`): a raw ``&`` (file not well-formed) is kept and reported;
+``&apos;``/``&quot;`` are decoded, and a surface still matches when the text holds them
+literally. An EVENT with an empty ``type`` is labelled ``empty_type_label`` (default OCCURRENCE,
+the guidelines' catch-all type) and reported as changed; ``empty_type_label=""`` drops it,
+reported."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from ._xml import XmlTag, place_tag, read_annotation_xml, report_unparsed
+from .account import Account
+from .records import DocumentRecord, EntityRecord, Issue
+
+EVENT_TYPES = ("OCCURRENCE", "EVIDENTIAL", "TREATMENT", "PROBLEM", "TEST", "CLINICAL_DEPT")
+TIMEX3_TYPES = ("DATE", "TIME", "DURATION", "FREQUENCY")
+_NOT_CONVERTED = {"TLINK", "SECTIME"}
+_ATTRIBUTES = {"EVENT": ("id", "modality", "polarity"), "TIMEX3": ("id", "val", "mod")}
+
+
+def i2b2_2012_documents(
+    path: str | Path,
+    *,
+    account: Account,
+    timex: bool = False,
+    empty_type_label: str = "OCCURRENCE",
+) -> Iterator[DocumentRecord]:
+    """Documents of i2b2 2012 XML files: EVENT (and, with ``timex``, TIMEX3) spans by type."""
+    for file in xml_files(path):
+        doc_id = file.stem
+        xml = read_annotation_xml(file, account, doc_id)
+        if xml is None:
+            continue
+        entity_tags = ("EVENT", "TIMEX3") if timex else ("EVENT",)
+        report_unparsed(xml, entity_tags, account, file=str(file), doc_id=doc_id)
+        entities = []
+        for tag in xml.tags:
+            entity = _entity(tag, xml.text, account, str(file), doc_id, timex, empty_type_label)
+            if entity is not None:
+                entities.append(entity)
+        yield DocumentRecord(doc_id=doc_id, text=xml.text, source=str(file), entities=entities)
+
+
+def xml_files(path: str | Path) -> list[Path]:
+    """``path`` itself when it is a file, else every ``*.xml`` under it, sorted."""
+    path = Path(path)
+    if path.is_file():
+        return [path]
+    if not path.is_dir():
+        raise FileNotFoundError(f"{path}: no such file or folder.")
+    return sorted(path.rglob("*.xml"))
+
+
+def _entity(
+    tag: XmlTag,
+    text: str,
+    account: Account,
+    file: str,
+    doc_id: str,
+    timex: bool,
+    empty_type_label: str,
+) -> EntityRecord | None:
+    if tag.name in _NOT_CONVERTED or (tag.name == "TIMEX3" and not timex):
+        return None
+    if tag.name not in _ATTRIBUTES:
+        account.note("unknown tag", file=file, line=tag.line, doc_id=doc_id, detail=tag.name)
+        return None
+    attributes = {k: tag.attributes[k] for k in _ATTRIBUTES[tag.name] if k in tag.attributes}
+    label = tag.attributes.get("type", "").strip()
+    changes: tuple[Issue, ...] = ()
+    if not label and empty_type_label:
+        label = empty_type_label
+        changes = (Issue(f"empty {tag.name} type", f"labelled {empty_type_label}"),)
+    entity = place_tag(
+        tag, text, label, attributes, account, file=file, doc_id=doc_id, changes=changes
+    )
+    if entity is not None and not label:
+        account.entity_dropped(
+            entity,
+            f"empty {tag.name} type",
+            file=file,
+            doc_id=doc_id,
+            detail="no label (empty_type_label is empty)",
+        )
+        return None
+    return entity

@@ -1,0 +1,81 @@
+"""Reader for the i2b2/UTHealth 2014 de-identification corpus (one XML file per record).
+
+Input, ``<patient>-<record>.xml`` files (searched recursively when given a folder)::
+
+    <?xml version="1.0" encoding="UTF-8" ?>
+    <deIdi2b2>
+    <TEXT><![CDATA[Seen by Dr. Lee on 2091-04-11.]]></TEXT>
+    <TAGS>
+    <NAME id="P0" start="12" end="15" text="Lee" TYPE="DOCTOR" comment="" />
+    <DATE id="P1" start="19" end="29" text="2091-04-11" TYPE="DATE" comment="" />
+    </TAGS>
+    </deIdi2b2>
+
+Each PHI element is named by its category (NAME, PROFESSION, LOCATION, AGE, DATE, CONTACT, ID,
+OTHER) and carries a ``TYPE`` (PATIENT, DOCTOR, HOSPITAL, ...). Offsets are characters into the
+TEXT as stored, 0-based, end exclusive, counting the ``\\r`` of CRLF line ends: the CDATA is read
+raw, so the document text keeps its CRLFs and no offset shifts. Labels are the TYPE
+(``label_by="type"``, default) or the category (``label_by="category"``); the other one is kept as
+an attribute. A mention whose text does not match is relocated nearby or dropped, reported either
+way (the release has a record with a missing run of spaces and one with "&" for "and"). The
+document's group is the patient: the first three characters of the file name."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from ._xml import XmlTag, place_tag, read_annotation_xml, report_unparsed
+from .account import Account
+from .i2b2_2012 import xml_files
+from .records import DocumentRecord, EntityRecord, Issue
+
+PHI_CATEGORIES = ("NAME", "PROFESSION", "LOCATION", "AGE", "DATE", "CONTACT", "ID", "OTHER")
+LABEL_BY = ("type", "category")
+
+
+def i2b2_2014_documents(
+    path: str | Path, *, account: Account, label_by: str = "type"
+) -> Iterator[DocumentRecord]:
+    """Documents of i2b2 2014 XML files: PHI mentions labelled by TYPE or category, grouped by
+    patient."""
+    if label_by not in LABEL_BY:
+        raise ValueError(f"label_by must be one of {LABEL_BY}, got {label_by!r}.")
+    for file in xml_files(path):
+        doc_id = file.stem
+        xml = read_annotation_xml(file, account, doc_id)
+        if xml is None:
+            continue
+        report_unparsed(xml, PHI_CATEGORIES, account, file=str(file), doc_id=doc_id)
+        entities = []
+        for tag in xml.tags:
+            entity = _entity(tag, xml.text, account, str(file), doc_id, label_by)
+            if entity is not None:
+                entities.append(entity)
+        yield DocumentRecord(
+            doc_id=doc_id,
+            text=xml.text,
+            source=str(file),
+            entities=entities,
+            group=file.name[:3],
+        )
+
+
+def _entity(
+    tag: XmlTag, text: str, account: Account, file: str, doc_id: str, label_by: str
+) -> EntityRecord | None:
+    if tag.name not in PHI_CATEGORIES:
+        account.note("unknown tag", file=file, line=tag.line, doc_id=doc_id, detail=tag.name)
+        return None
+    phi_type = tag.attributes.get("TYPE", "").strip()
+    changes: tuple[Issue, ...] = ()
+    if not phi_type and label_by == "type":
+        changes = (Issue("empty TYPE", f"labelled by its category {tag.name}"),)
+    label = (phi_type or tag.name) if label_by == "type" else tag.name
+    attributes = {"category": tag.name, "TYPE": phi_type}
+    for key in ("id", "comment"):
+        if tag.attributes.get(key):
+            attributes[key] = tag.attributes[key]
+    return place_tag(
+        tag, text, label, attributes, account, file=file, doc_id=doc_id, changes=changes
+    )

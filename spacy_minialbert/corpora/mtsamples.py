@@ -1,0 +1,94 @@
+"""Reader for the MTSamples transcriptions CSV (``mtsamples.csv``), as multi-label documents.
+
+Input: a CSV with a header row and the columns ``note_id, description, medical_specialty,
+sample_name, transcription, keywords`` (``medical_specialty`` and ``transcription`` required;
+without ``note_id`` the row number is used). One row per (transcription, specialty): the same
+text appears under two to five specialties, e.g. its clinical specialty and a document type such
+as "Surgery".
+
+Identical transcriptions (compared with surrounding whitespace stripped) become ONE document whose
+``cats`` mark every specialty it was filed under (names stripped) among all the file's
+specialties; the merged rows are counted. Its group is a hash of the text, so the splitter never
+puts one text in both train and dev. Texts are kept whole (no trimming of long notes). Rows with an
+empty transcription are excluded and reported with their line."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .account import Account
+from .records import DocumentRecord
+
+REQUIRED_COLUMNS = ("medical_specialty", "transcription")
+
+
+@dataclass
+class _Note:
+    text: str
+    first_id: str
+    row: dict[str, str]
+    specialties: dict[str, None] = field(default_factory=dict)  # ordered set
+    note_ids: list[str] = field(default_factory=list)
+
+
+def mtsamples_documents(path: str | Path, *, account: Account) -> Iterator[DocumentRecord]:
+    """De-duplicated MTSamples notes with multi-label specialty ``cats``."""
+    path = Path(path)
+    notes = _read_notes(path, account)
+    labels = sorted({name for note in notes.values() for name in note.specialties})
+    for key, note in notes.items():
+        yield DocumentRecord(
+            doc_id=f"mtsamples-{note.first_id}",
+            text=note.text,
+            source=str(path),
+            cats={label: float(label in note.specialties) for label in labels},
+            group="text-" + hashlib.sha1(key.encode("utf8")).hexdigest()[:16],
+            meta={
+                "note_ids": ",".join(note.note_ids),
+                "description": note.row.get("description", "").strip(),
+                "sample_name": note.row.get("sample_name", "").strip(),
+            },
+        )
+
+
+def _read_notes(path: Path, account: Account) -> dict[str, _Note]:
+    """Rows grouped by their stripped transcription, in first-seen order (the file is small
+    enough, 17 MB, to hold; grouping needs every row anyway)."""
+    notes: dict[str, _Note] = {}
+    file = str(path)
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        fields = reader.fieldnames or []
+        missing = [name for name in REQUIRED_COLUMNS if name not in fields]
+        if missing:
+            raise ValueError(
+                f"{path}: not an MTSamples CSV, the header lacks {', '.join(missing)} "
+                f"(found {', '.join(fields) or 'no header'})."
+            )
+        last_line = reader.line_num
+        for index, row in enumerate(reader, start=1):
+            line, last_line = last_line + 1, reader.line_num
+            note_id = (row.get("note_id") or "").strip() or str(index)
+            text = row["transcription"] or ""
+            specialty = (row["medical_specialty"] or "").strip()
+            if not text.strip():
+                account.document_excluded(
+                    "empty transcription", file=file, line=line, doc_id=note_id
+                )
+                continue
+            if not specialty:
+                account.note("empty medical_specialty", file=file, line=line, doc_id=note_id)
+            key = text.strip()
+            note = notes.get(key)
+            if note is None:
+                note = notes[key] = _Note(text, note_id, row)
+            else:
+                account.document_merged("identical transcription")
+            note.note_ids.append(note_id)
+            if specialty:
+                note.specialties[specialty] = None
+    return notes
