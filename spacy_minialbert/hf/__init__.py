@@ -11,6 +11,9 @@ from .modeling import (
 )
 from .outputs import MiniAlbertHeadOutput, MiniAlbertModelOutput
 
+# Whoever imports the model classes gets the Auto registration with them.
+register_auto_classes()
+
 __all__ = [
     "MiniAlbertConfig",
     "MiniAlbertForMaskedLM",
