@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP_INSTALL := $(PY) -m pip install --disable-pip-version-check -q -c constraints.txt
 
-.PHONY: test test-all lint demo venv clean
+.PHONY: test test-all lint demo check-package venv clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -19,10 +19,26 @@ test: $(VENV)/.installed
 test-all: $(VENV)/.installed
 	$(PY) -m pytest -q --runslow
 
+# Train and package the embedded default pipeline offline, install it here, print an example.
+demo: $(VENV)/.installed
+	$(PY) -m spacy project run demo .
+
+# The built wheels (plugin + en_minialbert_clinical from `make demo`) in a fresh virtual
+# environment: install, then load by name in a fresh process, offline.
+CHECK_VENV := build/check-venv
+check-package: $(VENV)/.installed
+	rm -rf $(CHECK_VENV) build/dist
+	$(PY) -m build --wheel --outdir build/dist . > /dev/null
+	$(PYTHON) -m venv $(CHECK_VENV)
+	$(CHECK_VENV)/bin/python -m pip install --disable-pip-version-check -q -c constraints.txt \
+		build/dist/spacy_minialbert-*.whl packages/en_minialbert_clinical-*/dist/*.whl
+	cd build && HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 \
+		check-venv/bin/python -m spacy_minialbert show en_minialbert_clinical
+
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check spacy_minialbert tests
 	$(VENV)/bin/ruff format --check spacy_minialbert tests
 	$(VENV)/bin/mypy
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info
+	rm -rf $(VENV) build dist *.egg-info corpus training metrics packages project.lock

@@ -4,6 +4,7 @@ from . import (  # noqa: F401
     backbone,
     checkpoint,
     convert,
+    distill,
     evaluate,
     show,
 )

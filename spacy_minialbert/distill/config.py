@@ -1,0 +1,258 @@
+"""The distillation settings: typed sections, validated where they are built, with messages
+that name the setting and its value. :mod:`.config_file` reads them from a ``.cfg`` file."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import typing
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from .coercion import typed_section
+
+INIT_METHODS = ("random", "teacher")
+DATA_FORMATS = ("auto", "text", "jsonl", "mimic")
+PLACEHOLDER_MODES = ("unk", "split")
+PRECISIONS = ("fp32", "bf16")
+
+
+@dataclass(frozen=True)
+class SystemSettings:
+    """Seed, device (``auto``: CUDA when available), CPU threads (0: torch's default), numeric
+    precision and the progress bar."""
+
+    seed: int = 0
+    device: str = "auto"
+    threads: int = 0
+    precision: str = "fp32"
+    progress: bool = True
+
+    def __post_init__(self) -> None:
+        _choice("system.precision", self.precision, PRECISIONS)
+        _at_least("system.threads", self.threads, 0)
+        if not (self.device in ("auto", "cpu", "cuda") or self.device.startswith("cuda:")):
+            raise ValueError(
+                f"Unknown device '{self.device}' (system.device); expected 'auto', 'cpu', "
+                "'cuda' or 'cuda:N'."
+            )
+
+
+@dataclass(frozen=True)
+class TeacherSettings:
+    """The BERT-family teacher: a local directory or a Hugging Face Hub id."""
+
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.name:
+            raise ValueError("No teacher given: set teacher.name (a local directory or hub id).")
+
+
+@dataclass(frozen=True)
+class StudentSettings:
+    """The MiniALBERT student. ``None`` takes the teacher's value; the hidden width and the
+    number of heads must equal the teacher's, because the losses compare hidden states and
+    attention maps directly."""
+
+    embedding_size: int = 128
+    hidden_size: int | None = None
+    num_attention_heads: int | None = None
+    num_hidden_layers: int = 6
+    intermediate_size: int | None = None
+    hidden_act: str | None = None
+    use_adapter: bool = True
+    reduction_factor: int = 16
+    hidden_dropout_prob: float = 0.1
+    attention_probs_dropout_prob: float = 0.1
+    max_position_embeddings: int | None = None
+    use_act: bool = False
+    act_epsilon: float = 0.01
+
+    def __post_init__(self) -> None:
+        _at_least("student.embedding_size", self.embedding_size, 1)
+        _at_least("student.num_hidden_layers", self.num_hidden_layers, 1)
+        _at_least("student.reduction_factor", self.reduction_factor, 1)
+
+
+@dataclass(frozen=True)
+class InitSettings:
+    """``random`` (the reference) or ``teacher``: the shared layer copied from teacher layer
+    ``teacher_layer`` (1-based; ``None``: the middle one), embeddings by truncated SVD of the
+    teacher's word embeddings, the masked-LM head from the teacher's."""
+
+    method: str = "random"
+    teacher_layer: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.method not in INIT_METHODS:
+            raise ValueError(
+                f"Unknown initialisation '{self.method}' (initialization.method); expected "
+                f"one of {', '.join(repr(m) for m in INIT_METHODS)}."
+            )
+        if self.teacher_layer is not None:
+            _at_least("initialization.teacher_layer", self.teacher_layer, 1)
+
+
+@dataclass(frozen=True)
+class DataSettings:
+    """Input files and how they become fixed-length windows of the teacher's tokens."""
+
+    paths: tuple[str, ...] = ()
+    format: str = "auto"
+    text_field: str = "text"
+    csv_text_column: str = "TEXT"
+    skip_error_rows: bool = True
+    placeholders: str = "unk"
+    window: int = 256
+    stride: int = 128
+    max_windows_per_document: int = 0
+    min_tokens: int = 1
+    shuffle_buffer: int = 10000
+
+    def __post_init__(self) -> None:
+        if not self.paths:
+            raise ValueError("No input files: set data.paths (a list of paths or globs).")
+        _choice("data.format", self.format, DATA_FORMATS)
+        _choice("data.placeholders", self.placeholders, PLACEHOLDER_MODES)
+        _at_least("data.window", self.window, 8)
+        if not 1 <= self.stride <= self.window:
+            raise ValueError(
+                f"The window stride (data.stride = {self.stride}) must lie between 1 and the "
+                f"window length (data.window = {self.window})."
+            )
+        _at_least("data.max_windows_per_document", self.max_windows_per_document, 0)
+        _at_least("data.min_tokens", self.min_tokens, 1)
+        _at_least("data.shuffle_buffer", self.shuffle_buffer, 1)
+
+
+@dataclass(frozen=True)
+class MaskingSettings:
+    """Dynamic masking: ``probability`` of the real tokens are predicted; of those,
+    ``mask_fraction`` become [MASK], ``random_fraction`` a random token, the rest stay."""
+
+    probability: float = 0.15
+    mask_fraction: float = 0.8
+    random_fraction: float = 0.1
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.probability < 1.0:
+            raise ValueError(
+                f"masking.probability must lie strictly between 0 and 1, got {self.probability}."
+            )
+        if min(self.mask_fraction, self.random_fraction) < 0 or (
+            self.mask_fraction + self.random_fraction > 1.0
+        ):
+            raise ValueError(
+                f"masking.mask_fraction ({self.mask_fraction}) and masking.random_fraction "
+                f"({self.random_fraction}) must be non-negative and sum to at most 1."
+            )
+
+
+@dataclass(frozen=True)
+class LossSettings:
+    """``mlm_weight*L_mlm + attention_weight*L_att + hidden_weight*L_hid + logit_weight*L_logits``
+    plus ``ponder_weight`` (tau) times the ACT ponder cost when the student has ``use_act``.
+    ``teacher_layers`` (1-based, one per recursion) replaces the default map round(r*L/R)."""
+
+    mlm_weight: float = 1.0
+    attention_weight: float = 3.0
+    hidden_weight: float = 3.0
+    logit_weight: float = 5.0
+    temperature: float = 1.0
+    ponder_weight: float = 1e-3
+    teacher_layers: tuple[int, ...] | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("mlm_weight", "attention_weight", "hidden_weight", "logit_weight"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"loss.{name} must not be negative, got {getattr(self, name)}.")
+        if self.temperature <= 0:
+            raise ValueError(f"loss.temperature must be positive, got {self.temperature}.")
+        if self.ponder_weight < 0:
+            raise ValueError(f"loss.ponder_weight must not be negative, got {self.ponder_weight}.")
+
+
+@dataclass(frozen=True)
+class OptimizerSettings:
+    """AdamW (no weight decay on biases and LayerNorms), linear warm-up then linear decay to
+    zero at ``training.max_steps``, gradient-norm clipping (0: none)."""
+
+    learning_rate: float = 5e-4
+    weight_decay: float = 1e-4
+    beta1: float = 0.9
+    beta2: float = 0.999
+    eps: float = 1e-8
+    grad_clip: float = 1.0
+    warmup_steps: int = 5000
+
+    def __post_init__(self) -> None:
+        if self.learning_rate <= 0:
+            raise ValueError(f"optimizer.learning_rate must be positive, got {self.learning_rate}.")
+        _at_least("optimizer.warmup_steps", self.warmup_steps, 0)
+        if self.grad_clip < 0:
+            raise ValueError(f"optimizer.grad_clip must not be negative, got {self.grad_clip}.")
+
+
+@dataclass(frozen=True)
+class TrainingSettings:
+    """Length of the run. ``batch_size`` counts windows per process and micro-batch: one
+    optimiser step sees ``batch_size * accumulate_gradients * processes`` windows."""
+
+    max_steps: int = 10000
+    batch_size: int = 48
+    accumulate_gradients: int = 1
+    log_every: int = 50
+    checkpoint_every: int = 1000
+
+    def __post_init__(self) -> None:
+        for name in ("max_steps", "batch_size", "accumulate_gradients", "log_every"):
+            _at_least(f"training.{name}", getattr(self, name), 1)
+        _at_least("training.checkpoint_every", self.checkpoint_every, 0)
+
+
+@dataclass(frozen=True)
+class DistillConfig:
+    """Every setting of one distillation run, by section."""
+
+    teacher: TeacherSettings
+    data: DataSettings
+    student: StudentSettings = field(default_factory=StudentSettings)
+    initialization: InitSettings = field(default_factory=InitSettings)
+    masking: MaskingSettings = field(default_factory=MaskingSettings)
+    loss: LossSettings = field(default_factory=LossSettings)
+    optimizer: OptimizerSettings = field(default_factory=OptimizerSettings)
+    training: TrainingSettings = field(default_factory=TrainingSettings)
+    system: SystemSettings = field(default_factory=SystemSettings)
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any]) -> DistillConfig:
+        """Build from parsed sections; ``[paths]`` holds free variables and is ignored."""
+        known = {f.name: f for f in fields(cls)}
+        unknown = sorted(set(raw) - set(known) - {"paths"})
+        if unknown:
+            raise ValueError(
+                f"Unknown config section(s) {', '.join(f'[{s}]' for s in unknown)}; expected "
+                f"{', '.join(f'[{s}]' for s in known)} (and [paths] for variables)."
+            )
+        hints = typing.get_type_hints(cls)
+        sections = {name: typed_section(hints[name], name, raw.get(name) or {}) for name in known}
+        return cls(**sections)
+
+    def to_dict(self) -> dict[str, dict[str, Any]]:
+        """Plain JSON-ready values, section by section."""
+        return json.loads(json.dumps(dataclasses.asdict(self)))
+
+
+def _choice(name: str, value: str, allowed: Sequence[str]) -> None:
+    if value not in allowed:
+        raise ValueError(
+            f"Unknown value '{value}' for {name}; expected one of "
+            f"{', '.join(repr(a) for a in allowed)}."
+        )
+
+
+def _at_least(name: str, value: int, minimum: int) -> None:
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {value}.")
