@@ -1,10 +1,12 @@
 """Imports every command module so each registers itself on the app."""
 
 from . import (  # noqa: F401
+    annotate,
     backbone,
     checkpoint,
     convert,
     distill,
     evaluate,
+    medical,
     show,
 )

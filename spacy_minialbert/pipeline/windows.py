@@ -20,7 +20,9 @@ logger = logging.getLogger(__name__)
 
 def wordpiece_length(tokenizer: Any, text: str) -> int:
     """Wordpieces of ``text`` including the special tokens the model adds."""
-    return len(tokenizer(text, add_special_tokens=True, truncation=False)["input_ids"])
+    # verbose=False: measuring an overlong text is the point here, not something to warn about.
+    encoding = tokenizer(text, add_special_tokens=True, truncation=False, verbose=False)
+    return len(encoding["input_ids"])
 
 
 def split_to_fit(span: Span, tokenizer: Any, max_length: int) -> list[Span]:

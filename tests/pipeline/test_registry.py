@@ -24,7 +24,8 @@ print(json.dumps(failures))
 
 def our_entry_points() -> list[tuple[str, str]]:
     names = []
-    for group in ("spacy_architectures", "spacy_misc", "spacy_tokenizers", "spacy_factories",
+    for group in ("spacy_architectures", "spacy_misc", "spacy_tokenizers", "spacy_callbacks",
+                  "spacy_factories",
                   "spacy_readers", "spacy_annotation_setters", "spacy_span_getters"):  # fmt: skip
         for entry in entry_points(group=group):
             if entry.value.startswith("spacy_minialbert"):

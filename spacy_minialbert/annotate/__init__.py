@@ -1,0 +1,27 @@
+"""Batch annotation of clinical notes: readers for folders of ``.txt`` notes, NOTEEVENTS-style CSV
+and JSONL; a resumable JSONL writer; the run with its summary; and the HTML view of one note.
+See ``docs/annotate.md``."""
+
+from .notes import Note, NoteSource, Rejected
+from .pipeline import PipelineSpec, load_pipeline
+from .records import EntityRecord, NoteRecord
+from .render import render_html, render_note
+from .run import RunOptions, annotate
+from .sources import open_notes
+from .summary import Summary
+
+__all__ = [
+    "EntityRecord",
+    "Note",
+    "NoteRecord",
+    "NoteSource",
+    "PipelineSpec",
+    "Rejected",
+    "RunOptions",
+    "Summary",
+    "annotate",
+    "load_pipeline",
+    "open_notes",
+    "render_html",
+    "render_note",
+]

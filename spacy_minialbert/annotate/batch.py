@@ -1,0 +1,74 @@
+"""Annotating one batch of notes, isolating a note that makes the pipeline fail.
+
+The batch goes through ``nlp.pipe`` as a whole. If anything raises, each note of the batch is run
+again on its own, component by component, so the note that breaks a component is named (with
+the component and the error) and the others are kept. A broad ``except`` is deliberate here: a
+run over millions of notes must not end because one note trips one component.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .notes import COMPONENT_ERROR, Note, Rejected
+from .records import NoteRecord, note_record, word_count
+
+
+@dataclass
+class BatchResult:
+    """The records of the notes that went through, and the notes that failed."""
+
+    records: list[NoteRecord] = field(default_factory=list)
+    failures: list[Rejected] = field(default_factory=list)
+    words: int = 0
+
+
+def annotate_batch(nlp: Language, notes: Sequence[Note], batch_size: int) -> BatchResult:
+    """Records for ``notes``; a note that cannot be annotated becomes a failure instead."""
+    # spaCy >= 3.8 can forget the strings a batch added to the vocabulary (a long run over
+    # millions of notes otherwise grows it without bound); 3.7 has no memory zones.
+    zone = getattr(nlp, "memory_zone", None)
+    with zone() if zone is not None else nullcontext():
+        return _annotate(nlp, notes, batch_size)
+
+
+def _annotate(nlp: Language, notes: Sequence[Note], batch_size: int) -> BatchResult:
+    result = BatchResult()
+    try:
+        docs = list(nlp.pipe((note.text for note in notes), batch_size=batch_size))
+        records = [note_record(note, doc) for note, doc in zip(notes, docs, strict=True)]
+    except Exception:  # isolated below, note by note
+        for note in notes:
+            _one(nlp, note, result)
+        return result
+    result.records = records
+    result.words = sum(word_count(doc) for doc in docs)
+    return result
+
+
+def _one(nlp: Language, note: Note, result: BatchResult) -> None:
+    step = "tokenizer"
+    try:
+        doc: Doc = nlp.make_doc(note.text)
+        for name, component in nlp.pipeline:
+            step = name
+            doc = component(doc)
+        step = "record"
+        result.records.append(note_record(note, doc))
+        result.words += word_count(doc)
+    except Exception as error:
+        where = "building the record" if step == "record" else f"component {step!r}"
+        result.failures.append(
+            Rejected(
+                note.note_id,
+                note.source,
+                "failed",
+                COMPONENT_ERROR,
+                f"{where}: {type(error).__name__}: {error}",
+            )
+        )

@@ -1,0 +1,168 @@
+"""The annotate run: stream the input, annotate in batches, write as it goes, count everything.
+
+Memory stays bounded whatever the input's size: the readers stream it, at most a few batches of
+notes are held at once, and what grows with the input is only the set of ids already written
+(needed to skip them on a re-run, and to catch an id that occurs twice).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from multiprocessing import get_context
+from pathlib import Path
+
+from spacy.language import Language
+
+from .batch import BatchResult, annotate_batch
+from .export import export_entities_csv
+from .notes import ALREADY_DONE, DUPLICATE_ID, Note, NoteSource, Rejected
+from .output import JsonlWriter, companion, scan_output
+from .pipeline import PipelineSpec, load_pipeline
+from .progress import Progress
+from .summary import Summary
+
+ERRORS_SUFFIX = ".errors.jsonl"
+SUMMARY_SUFFIX = ".summary.json"
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """batch_size: notes per ``nlp.pipe`` batch, and per write to disk (what a crash can lose).
+    n_process: worker processes (each loads the pipeline; needs a ``PipelineSpec``).
+    entities_csv: also write the entities as CSV here when the run ends."""
+
+    batch_size: int = 32
+    n_process: int = 1
+    progress: bool = True
+    entities_csv: Path | None = None
+
+    def __post_init__(self) -> None:
+        if self.batch_size < 1:
+            raise ValueError(f"The batch size must be at least 1, not {self.batch_size}.")
+        if self.n_process < 1:
+            raise ValueError(f"The number of processes must be at least 1, not {self.n_process}.")
+
+
+def annotate(
+    pipeline: Language | PipelineSpec,
+    source: NoteSource,
+    output: Path,
+    options: RunOptions = RunOptions(),
+) -> Summary:
+    """Annotate every note of ``source`` into ``output`` (JSONL), resuming a previous run.
+
+    Writes ``<output stem>.errors.jsonl`` (each failed record and why) and
+    ``<output stem>.summary.json``; returns the summary."""
+    if options.n_process > 1 and isinstance(pipeline, Language):
+        raise ValueError("Several processes need the pipeline as a PipelineSpec (name or path).")
+    errors_path = companion(output, ERRORS_SUFFIX)
+    state = scan_output(output)
+    summary = Summary(str(source.path), str(output), str(errors_path))
+    summary.resumed_from = len(state.done)
+    summary.removed_partial_line = state.removed_bytes > 0
+    started = time.monotonic()
+    progress = Progress(source, enabled=options.progress)
+    with JsonlWriter(output) as records, JsonlWriter(errors_path, append=False) as errors:
+        sink = _Sink(records, errors, summary, progress)
+        batches = _batches(source, state.done, options.batch_size, sink)
+        try:
+            if options.n_process == 1:
+                nlp = pipeline if isinstance(pipeline, Language) else load_pipeline(pipeline)[0]
+                for batch in batches:
+                    sink.take(annotate_batch(nlp, batch, options.batch_size))
+            else:
+                assert isinstance(pipeline, PipelineSpec)
+                _run_parallel(pipeline, batches, options, sink)
+        finally:
+            # Also when the run is interrupted: the failures met so far are not lost.
+            sink.flush_failures()
+            progress.close()
+    summary.seconds = time.monotonic() - started
+    summary.check()
+    companion(output, SUMMARY_SUFFIX).write_text(json.dumps(summary.to_json(), indent=2) + "\n")
+    if options.entities_csv is not None:
+        export_entities_csv(output, options.entities_csv)
+    return summary
+
+
+class _Sink:
+    """Where results go: records to the output, failures to the errors file, all to the tally."""
+
+    def __init__(
+        self, records: JsonlWriter, errors: JsonlWriter, summary: Summary, progress: Progress
+    ) -> None:
+        self.records, self.errors, self.summary, self.progress = records, errors, summary, progress
+        self._failures: list[Rejected] = []
+
+    def reject(self, rejected: Rejected) -> None:
+        self.summary.read += 1
+        self.summary.add_rejected(rejected)
+        if rejected.outcome == "failed":
+            self._failures.append(rejected)
+
+    def take(self, result: BatchResult) -> None:
+        self.records.write(result.records)
+        self.summary.read += len(result.records) + len(result.failures)
+        self.summary.add_written(len(result.records), result.words)
+        for failure in result.failures:
+            self.summary.add_rejected(failure)
+        self._failures.extend(result.failures)
+        self.flush_failures()
+        self.progress.update(
+            notes=self.summary.written, words=self.summary.words, failed=self.summary.n_failed
+        )
+
+    def flush_failures(self) -> None:
+        self.errors.write(failure.to_json() for failure in self._failures)
+        self._failures.clear()
+
+
+def _batches(source: NoteSource, done: set[str], size: int, sink: _Sink) -> Iterator[list[Note]]:
+    """Notes to annotate in batches of ``size``; everything else goes straight to ``sink``."""
+    seen: set[str] = set()
+    batch: list[Note] = []
+    for item in source.items():
+        if isinstance(item, Rejected):
+            sink.reject(item)
+        elif item.note_id in done:
+            sink.reject(Rejected(item.note_id, item.source, "skipped", ALREADY_DONE))
+        elif item.note_id in seen:
+            detail = "an earlier record of this input has the same id"
+            sink.reject(Rejected(item.note_id, item.source, "failed", DUPLICATE_ID, detail))
+        else:
+            seen.add(item.note_id)
+            batch.append(item)
+            if len(batch) == size:
+                yield batch
+                batch = []
+    if batch:
+        yield batch
+
+
+def _run_parallel(
+    spec: PipelineSpec, batches: Iterator[list[Note]], options: RunOptions, sink: _Sink
+) -> None:
+    """Batches to worker processes, at most two per worker in flight (the input is read no
+    faster than it is annotated), results written in input order."""
+    from .workers import init_worker, run_batch
+
+    threads = max(1, (os.cpu_count() or 1) // options.n_process)
+    in_flight: deque[Future[BatchResult]] = deque()
+    with ProcessPoolExecutor(
+        max_workers=options.n_process,
+        mp_context=get_context("spawn"),
+        initializer=init_worker,
+        initargs=(spec, threads),
+    ) as pool:
+        for batch in batches:
+            in_flight.append(pool.submit(run_batch, batch, options.batch_size))
+            while len(in_flight) >= 2 * options.n_process:
+                sink.take(in_flight.popleft().result())
+        while in_flight:
+            sink.take(in_flight.popleft().result())

@@ -1,0 +1,102 @@
+"""``spacy-minialbert annotate`` and ``spacy-minialbert render``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from . import app
+
+FORMAT_HELP = "folder, csv or jsonl (default: from INPUT: a directory, .csv[.gz], .jsonl[.gz])."
+
+
+@app.command("annotate")
+def annotate_command(
+    model: str = typer.Argument(..., help="Pipeline package name or directory."),
+    input_path: Path = typer.Argument(
+        ..., metavar="INPUT", help="Folder of .txt notes, NOTEEVENTS-style CSV, or JSONL."
+    ),
+    output: Path = typer.Argument(..., help="JSONL to write (or resume), one record per note."),
+    input_format: str | None = typer.Option(None, "--format", help=FORMAT_HELP),
+    id_column: str | None = typer.Option(
+        None, "--id-column", help="CSV column or JSON key of the note id (ROW_ID / id)."
+    ),
+    text_column: str | None = typer.Option(
+        None, "--text-column", help="CSV column or JSON key of the text (TEXT / text)."
+    ),
+    encoding: str = typer.Option("utf-8", "--encoding", help="Encoding of the input."),
+    keep_iserror: bool = typer.Option(
+        False, "--keep-iserror", help="Annotate rows with ISERROR=1 too (skipped by default)."
+    ),
+    batch_size: int = typer.Option(
+        32, "--batch-size", help="Notes per nlp.pipe batch and per write to disk."
+    ),
+    n_process: int = typer.Option(1, "--n-process", help="Worker processes."),
+    entities_csv: Path | None = typer.Option(
+        None, "--entities-csv", help="Also write one CSV row per entity here at the end."
+    ),
+    context: bool = typer.Option(
+        True,
+        "--context/--no-context",
+        help="Add sentences, sectionizer and ConText when MODEL has no ConText.",
+    ),
+    progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar."),
+) -> None:
+    """Annotate clinical notes: entities with ConText attributes and sections, and categories.
+
+    Re-running with the same OUTPUT resumes: notes already in it are skipped. Failed records go
+    to OUTPUT's .errors.jsonl with the reason; counts go to its .summary.json.
+    """
+    from ..annotate import PipelineSpec, RunOptions, annotate, load_pipeline, open_notes
+
+    source = open_notes(
+        input_path,
+        input_format=input_format,
+        id_column=id_column,
+        text_column=text_column,
+        encoding=encoding,
+        keep_iserror=keep_iserror,
+    )
+    options = RunOptions(
+        batch_size=batch_size, n_process=n_process, progress=progress, entities_csv=entities_csv
+    )
+    spec = PipelineSpec(model, add_context=context)
+    if n_process == 1:
+        nlp, added = load_pipeline(spec)
+        if added:
+            typer.echo(added, err=True)
+        summary = annotate(nlp, source, output, options)
+    else:
+        summary = annotate(spec, source, output, options)
+    typer.echo(summary.format())
+
+
+@app.command("render")
+def render_command(
+    model: str = typer.Argument(..., help="Pipeline package name or directory."),
+    note: Path = typer.Argument(..., help="A note as a text file."),
+    output: Path = typer.Argument(..., help="HTML file to write."),
+    encoding: str = typer.Option("utf-8", "--encoding", help="Encoding of the note."),
+    context: bool = typer.Option(
+        True,
+        "--context/--no-context",
+        help="Add sentences, sectionizer and ConText when MODEL has no ConText.",
+    ),
+) -> None:
+    """Show one note as HTML (displaCy): entities with their ConText attributes, the modifiers,
+    section titles, and a table of every entity."""
+    from ..annotate import PipelineSpec, load_pipeline, render_note
+
+    try:
+        text = note.read_bytes().decode(encoding)
+    except UnicodeDecodeError as error:
+        raise ValueError(
+            f"{note}: byte {error.start} is not {encoding} ({error.reason})."
+        ) from error
+    nlp, added = load_pipeline(PipelineSpec(model, add_context=context))
+    if added:
+        typer.echo(added, err=True)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(render_note(nlp, text, title=note.name), encoding="utf-8")
+    typer.echo(f"Wrote {output}.")

@@ -1,0 +1,120 @@
+"""The input readers: every record comes out as a note or as a rejection with its reason and
+where it is; nothing is dropped."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from spacy_minialbert.annotate.notes import Note, Rejected
+from spacy_minialbert.annotate.sources import detect_format, open_notes
+
+HEADER = b"ROW_ID,SUBJECT_ID,HADM_ID,CHARTDATE,CATEGORY,ISERROR,TEXT\n"
+
+
+def write_csv(path: Path, rows: list[bytes]) -> Path:
+    path.write_bytes(HEADER + b"".join(rows))
+    return path
+
+
+def items(path: Path, **options: object) -> list[Note | Rejected]:
+    return list(open_notes(path, **options).items())  # type: ignore[arg-type]
+
+
+def test_csv_multiline_quotes_placeholders_and_bad_rows(tmp_path: Path) -> None:
+    note = 'Line one "quoted" [**2150-3-4**],\r\nline two.'
+    rows = [
+        b'1,10,,2150-3-4,Physician ,,"' + note.replace('"', '""').encode() + b'"\n',
+        b'2,10,,2150-3-4,Nursing,,"  \n "\n',  # blank text
+        b'3,11,,2150-3-4,Nursing,,"bad \xff byte"\n',  # not UTF-8
+        b'4,11,,2150-3-4,Nursing,1,"flagged"\n',  # ISERROR
+        b',12,,2150-3-4,Nursing,,"no id"\n',
+        b"6,12,,2150-3-4,Nursing\n",  # short row
+    ]
+    found = items(write_csv(tmp_path / "notes.csv", rows))
+    assert found[0] == Note("1", note, f"{tmp_path / 'notes.csv'}:2")
+    reasons = [(r.note_id, r.outcome, r.reason) for r in found[1:]]  # type: ignore[union-attr]
+    assert reasons == [
+        ("2", "failed", "empty text"),
+        ("3", "failed", "unreadable encoding"),
+        ("4", "skipped", "ISERROR=1"),
+        (None, "failed", "missing id"),
+        ("6", "failed", "malformed record"),
+    ]
+    assert "byte 0xff at character 4" in found[2].detail  # type: ignore[union-attr]
+    assert found[3].source.endswith("notes.csv:7")  # rows 1-2 span lines 2-4
+
+
+def test_csv_columns_are_configurable_and_checked(tmp_path: Path) -> None:
+    path = tmp_path / "x.csv"
+    path.write_text("note_key,body\nA,some text\n")
+    assert items(path, id_column="note_key", text_column="BODY") == [
+        Note("A", "some text", f"{path}:2")
+    ]
+    with pytest.raises(ValueError, match="no column ROW_ID or TEXT"):
+        items(path)
+
+
+def test_csv_gz_and_field_larger_than_csv_default_limit(tmp_path: Path) -> None:
+    text = "word " * 40_000  # 200 KB, over the csv module's 128 KiB default
+    path = tmp_path / "notes.csv.gz"
+    with gzip.open(path, "wb") as handle:
+        handle.write(HEADER + f'7,1,,,Radiology,0,"{text}"\n'.encode())
+    assert items(path) == [Note("7", text, f"{path}:2")]
+
+
+def test_jsonl_records_and_bad_lines(tmp_path: Path) -> None:
+    path = tmp_path / "notes.jsonl"
+    lines = [
+        json.dumps({"id": 17, "text": "Denies chest pain."}).encode(),
+        b"",
+        b'{"id": "18", "text": "bad \xff"}',
+        b"{not json",
+        json.dumps({"id": "19"}).encode(),
+        json.dumps({"id": "20", "text": "x", "ISERROR": 1}).encode(),
+        json.dumps(["a list"]).encode(),
+    ]
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    found = items(path)
+    assert found[0] == Note("17", "Denies chest pain.", f"{path}:1")
+    summary = [(r.note_id, r.reason, r.source.rsplit(":", 1)[1]) for r in found[1:]]  # type: ignore[union-attr]
+    assert summary == [
+        (None, "unreadable encoding", "3"),
+        (None, "malformed record", "4"),
+        ("19", "missing text", "5"),
+        ("20", "ISERROR=1", "6"),
+        (None, "malformed record", "7"),
+    ]
+
+
+def test_folder_ids_are_relative_paths(tmp_path: Path) -> None:
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "n2.txt").write_bytes(b"Second note.\r\n")
+    (tmp_path / "a.txt").write_bytes(b"First.")
+    (tmp_path / "c.txt").write_bytes(b"\xfe\xff")
+    (tmp_path / "ignored.md").write_text("not a note")
+    source = open_notes(tmp_path)
+    assert source.total == 3
+    found = list(source.items())
+    assert found[:2] == [
+        Note("a", "First.", str(tmp_path / "a.txt")),
+        Note("b/n2", "Second note.\r\n", str(tmp_path / "b" / "n2.txt")),
+    ]
+    assert isinstance(found[2], Rejected) and found[2].reason == "unreadable encoding"
+    assert source.position() == 3
+
+
+def test_format_detection(tmp_path: Path) -> None:
+    assert detect_format(tmp_path) == "folder"
+    assert detect_format(tmp_path / "n.CSV.gz") == "csv"
+    assert detect_format(tmp_path / "n.ndjson") == "jsonl"
+    with pytest.raises(ValueError, match="--format"):
+        detect_format(tmp_path / "n.xlsx")
+
+
+def test_csv_blank_lines_hold_no_record(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "n.csv", [b"\n", b'9,1,,,Nursing,0,"text"\n', b"\n\n"])
+    assert items(path) == [Note("9", "text", f"{path}:3")]
