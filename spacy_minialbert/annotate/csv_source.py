@@ -11,17 +11,16 @@ Blank lines between rows hold no record and are passed over.
 from __future__ import annotations
 
 import csv
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from ..noteevents import ISERROR_COLUMN, is_flagged_error, raise_csv_field_limit
 from .counting import CountedFile
 from .notes import ISERROR, MALFORMED, InputItem, Rejected, check_note
 
 DEFAULT_ID_COLUMN = "ROW_ID"
 DEFAULT_TEXT_COLUMN = "TEXT"
-ISERROR_COLUMN = "ISERROR"
 
 
 class CsvNotes:
@@ -51,7 +50,7 @@ class CsvNotes:
         self._columns(self._header())
 
     def _header(self) -> list[str] | None:
-        _raise_field_size_limit()
+        raise_csv_field_limit()
         file = CountedFile(self._path)
         try:
             return next(csv.reader(file.text(self._text_encoding())), None)
@@ -67,7 +66,7 @@ class CsvNotes:
         return self._file.position() if self._file is not None else 0
 
     def items(self) -> Iterator[InputItem]:
-        _raise_field_size_limit()
+        raise_csv_field_limit()
         self._file = CountedFile(self._path)
         try:
             reader = csv.reader(self._file.text(self._text_encoding()))
@@ -123,20 +122,9 @@ class CsvNotes:
     @staticmethod
     def _flagged(values: list[str], columns: dict[str, int]) -> bool:
         index = columns.get(ISERROR_COLUMN)
-        return index is not None and values[index].strip() in ("1", "1.0")
+        return index is not None and index < len(values) and is_flagged_error(values[index])
 
     @staticmethod
     def _value(values: list[str], columns: dict[str, int], name: str) -> str | None:
         index = columns[name]
         return values[index].strip() or None if index < len(values) else None
-
-
-def _raise_field_size_limit() -> None:
-    """Lift the csv module's field limit as high as this platform's C long allows."""
-    limit = sys.maxsize
-    while True:
-        try:
-            csv.field_size_limit(limit)
-            return
-        except OverflowError:
-            limit //= 2

@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import csv
 import gzip
-import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TextIO
 
+from ..noteevents import is_flagged_error, raise_csv_field_limit
 from .account import Account
 from .records import DocumentRecord
 
@@ -57,7 +57,7 @@ def mimic_noteevents_documents(
     """Notes of a NOTEEVENTS CSV, streamed, as documents with their category as text class."""
     path = Path(path)
     selected = _selected(categories)
-    _raise_field_size_limit()
+    raise_csv_field_limit()
     file = str(path)
     with _open(path) as handle:
         reader = csv.reader(handle)
@@ -95,7 +95,7 @@ def _record(
     line: int,
 ) -> DocumentRecord | None:
     doc_id, category = row["ROW_ID"].strip(), row["CATEGORY"].strip()
-    if row["ISERROR"].strip() in ("1", "1.0") and not include_errors:
+    if is_flagged_error(row["ISERROR"]) and not include_errors:
         account.document_excluded("ISERROR=1", file=file, line=line, doc_id=doc_id)
         return None
     if category not in NOTE_CATEGORIES:
@@ -140,14 +140,3 @@ def _open(path: Path) -> TextIO:
     if path.suffix == ".gz":
         return gzip.open(path, "rt", encoding="utf-8-sig", newline="")
     return path.open(encoding="utf-8-sig", newline="")
-
-
-def _raise_field_size_limit() -> None:
-    """Lift the csv module's 128 KiB field limit (as high as this platform's C long allows)."""
-    limit = sys.maxsize
-    while True:
-        try:
-            csv.field_size_limit(limit)
-            return
-        except OverflowError:
-            limit //= 2

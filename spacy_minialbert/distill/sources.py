@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, cast
 
+from ..noteevents import ISERROR_COLUMN, is_flagged_error, raise_csv_field_limit
+
 FORMAT_BY_SUFFIX = {
     ".txt": "text",
     ".text": "text",
@@ -24,8 +26,6 @@ FORMAT_BY_SUFFIX = {
     ".ndjson": "jsonl",
     ".csv": "mimic",
 }
-# MIMIC notes can exceed the csv module's default 128 KiB field limit.
-CSV_FIELD_LIMIT = 1 << 30
 
 
 @dataclass(frozen=True)
@@ -183,7 +183,7 @@ def read_mimic(
 ) -> Iterator[tuple[str, int]]:
     """A MIMIC-III NOTEEVENTS CSV (or any CSV with a header): the ``text_column`` of each row;
     rows with ``ISERROR`` = 1 (notes a physician flagged as wrong) are skipped."""
-    csv.field_size_limit(CSV_FIELD_LIMIT)
+    raise_csv_field_limit()
     with _open(path) as handle:
         position = [0]
 
@@ -204,7 +204,7 @@ def read_mimic(
                 f"{path} has no column '{text_column}' (data.csv_text_column); its columns: "
                 f"{', '.join(header)}."
             )
-        error_index = columns.get("ISERROR") if skip_error_rows else None
+        error_index = columns.get(ISERROR_COLUMN) if skip_error_rows else None
         for row in csv.reader(tracked(max(offset, position[0]))):
             if len(row) <= text_index:
                 continue
@@ -216,4 +216,4 @@ def read_mimic(
 
 
 def _flagged(row: list[str], error_index: int) -> bool:
-    return len(row) > error_index and row[error_index].strip() in ("1", "1.0")
+    return len(row) > error_index and is_flagged_error(row[error_index])
