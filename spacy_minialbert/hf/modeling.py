@@ -155,23 +155,43 @@ def _flag(value: bool | None, default: bool) -> bool:
 
 
 class _HeadModel(MiniAlbertPreTrainedModel):
-    """A task head on the encoder's last hidden state."""
+    """A task head on the encoder's last hidden state: subclasses give the logits and the loss."""
 
     def __init__(self, config: MiniAlbertConfig) -> None:
         super().__init__(config)
         self.minialbert = MiniAlbertModel(config)
 
-    def _encode(self, input_ids: Tensor, **kwargs: Any) -> MiniAlbertModelOutput:
-        kwargs["return_dict"] = True
-        output = self.minialbert(input_ids, **kwargs)
-        assert isinstance(output, MiniAlbertModelOutput)
-        return output
+    def logits(self, last_hidden_state: Tensor) -> Tensor:
+        raise NotImplementedError
 
-    def _result(
-        self, encoded: MiniAlbertModelOutput, logits: Tensor, loss: Tensor | None, return_dict: Any
+    def loss(self, logits: Tensor, labels: Tensor) -> Tensor:
+        raise NotImplementedError
+
+    def forward(
+        self,
+        input_ids: Tensor,
+        attention_mask: Tensor | None = None,
+        token_type_ids: Tensor | None = None,
+        labels: Tensor | None = None,
+        output_attentions: bool | None = None,
+        output_hidden_states: bool | None = None,
+        return_dict: bool | None = None,
     ) -> MiniAlbertHeadOutput | tuple[Tensor, ...]:
+        """*Shape:* ``input_ids``, ``attention_mask``, ``token_type_ids`` ``[batch, seq]``;
+        ``labels`` as each head documents."""
+        encoded = self.minialbert(
+            input_ids,
+            attention_mask=attention_mask,
+            token_type_ids=token_type_ids,
+            output_attentions=output_attentions,
+            output_hidden_states=output_hidden_states,
+            return_dict=True,
+        )
+        assert isinstance(encoded, MiniAlbertModelOutput)
+        assert encoded.last_hidden_state is not None
+        logits = self.logits(encoded.last_hidden_state)
         result = MiniAlbertHeadOutput(
-            loss=loss,
+            loss=None if labels is None else self.loss(logits, labels),
             logits=logits,
             hidden_states=encoded.hidden_states,
             attentions=encoded.attentions,
@@ -182,7 +202,10 @@ class _HeadModel(MiniAlbertPreTrainedModel):
 
 
 class MiniAlbertForMaskedLM(_HeadModel):
-    """MiniALBERT with its (untied) masked-LM head, as used in distillation."""
+    """MiniALBERT with its (untied) masked-LM head, as used in distillation.
+
+    ``labels`` ``[batch, seq]``: token ids at masked positions, -100 elsewhere.
+    """
 
     def __init__(self, config: MiniAlbertConfig) -> None:
         super().__init__(config)
@@ -191,33 +214,18 @@ class MiniAlbertForMaskedLM(_HeadModel):
         )
         self.post_init()
 
-    def forward(
-        self,
-        input_ids: Tensor,
-        attention_mask: Tensor | None = None,
-        token_type_ids: Tensor | None = None,
-        labels: Tensor | None = None,
-        output_attentions: bool | None = None,
-        output_hidden_states: bool | None = None,
-        return_dict: bool | None = None,
-    ) -> MiniAlbertHeadOutput | tuple[Tensor, ...]:
-        """``labels`` ``[batch, seq]``: token ids at masked positions, -100 elsewhere."""
-        encoded = self._encode(
-            input_ids,
-            attention_mask=attention_mask,
-            token_type_ids=token_type_ids,
-            output_attentions=output_attentions,
-            output_hidden_states=output_hidden_states,
-        )
-        logits = self.mlm_head(encoded.last_hidden_state)
-        loss = None
-        if labels is not None:
-            loss = CrossEntropyLoss()(logits.view(-1, logits.shape[-1]), labels.view(-1))
-        return self._result(encoded, logits, loss, return_dict)
+    def logits(self, last_hidden_state: Tensor) -> Tensor:
+        return self.mlm_head(last_hidden_state)
+
+    def loss(self, logits: Tensor, labels: Tensor) -> Tensor:
+        return CrossEntropyLoss()(logits.view(-1, logits.shape[-1]), labels.view(-1))
 
 
 class MiniAlbertForTokenClassification(_HeadModel):
-    """``classifier(dropout(h))`` per token."""
+    """``classifier(dropout(h))`` per token.
+
+    ``labels`` ``[batch, seq]``: label ids, -100 where no loss applies.
+    """
 
     def __init__(self, config: MiniAlbertConfig) -> None:
         super().__init__(config)
@@ -225,34 +233,19 @@ class MiniAlbertForTokenClassification(_HeadModel):
         self.classifier = nn.Linear(config.hidden_size, config.num_labels)
         self.post_init()
 
-    def forward(
-        self,
-        input_ids: Tensor,
-        attention_mask: Tensor | None = None,
-        token_type_ids: Tensor | None = None,
-        labels: Tensor | None = None,
-        output_attentions: bool | None = None,
-        output_hidden_states: bool | None = None,
-        return_dict: bool | None = None,
-    ) -> MiniAlbertHeadOutput | tuple[Tensor, ...]:
-        """``labels`` ``[batch, seq]``: label ids, -100 where no loss applies."""
-        encoded = self._encode(
-            input_ids,
-            attention_mask=attention_mask,
-            token_type_ids=token_type_ids,
-            output_attentions=output_attentions,
-            output_hidden_states=output_hidden_states,
-        )
-        logits = self.classifier(self.dropout(encoded.last_hidden_state))
-        loss = None
-        if labels is not None:
-            loss = CrossEntropyLoss()(logits.view(-1, self.config.num_labels), labels.view(-1))
-        return self._result(encoded, logits, loss, return_dict)
+    def logits(self, last_hidden_state: Tensor) -> Tensor:
+        return self.classifier(self.dropout(last_hidden_state))
+
+    def loss(self, logits: Tensor, labels: Tensor) -> Tensor:
+        return CrossEntropyLoss()(logits.view(-1, self.config.num_labels), labels.view(-1))
 
 
 class MiniAlbertForSequenceClassification(_HeadModel):
     """``classifier(dropout(h[:, 0]))``: the raw [CLS] state, no pooler and no tanh, as in the
-    reference. The loss follows the Hugging Face ``problem_type`` rules."""
+    reference. The loss follows the Hugging Face ``problem_type`` rules.
+
+    ``labels``: ``[batch]`` class ids or values, or ``[batch, num_labels]`` multi-hot.
+    """
 
     def __init__(self, config: MiniAlbertConfig) -> None:
         super().__init__(config)
@@ -260,30 +253,10 @@ class MiniAlbertForSequenceClassification(_HeadModel):
         self.classifier = nn.Linear(config.hidden_size, config.num_labels)
         self.post_init()
 
-    def forward(
-        self,
-        input_ids: Tensor,
-        attention_mask: Tensor | None = None,
-        token_type_ids: Tensor | None = None,
-        labels: Tensor | None = None,
-        output_attentions: bool | None = None,
-        output_hidden_states: bool | None = None,
-        return_dict: bool | None = None,
-    ) -> MiniAlbertHeadOutput | tuple[Tensor, ...]:
-        """``labels``: ``[batch]`` class ids or values, or ``[batch, num_labels]`` multi-hot."""
-        encoded = self._encode(
-            input_ids,
-            attention_mask=attention_mask,
-            token_type_ids=token_type_ids,
-            output_attentions=output_attentions,
-            output_hidden_states=output_hidden_states,
-        )
-        assert encoded.last_hidden_state is not None
-        logits = self.classifier(self.dropout(encoded.last_hidden_state[:, 0]))
-        loss = None if labels is None else self._loss(logits, labels)
-        return self._result(encoded, logits, loss, return_dict)
+    def logits(self, last_hidden_state: Tensor) -> Tensor:
+        return self.classifier(self.dropout(last_hidden_state[:, 0]))
 
-    def _loss(self, logits: Tensor, labels: Tensor) -> Tensor:
+    def loss(self, logits: Tensor, labels: Tensor) -> Tensor:
         n_labels = self.config.num_labels
         if self.config.problem_type is None:
             if n_labels == 1:
