@@ -5,42 +5,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 import torch
 
-pytest.importorskip("spacy_minialbert.pipeline.architectures")
-
-PIPELINE_CONFIG = """
-[nlp]
-lang = "en"
-pipeline = ["transformer"]
-
-[components]
-
-[components.transformer]
-factory = "transformer"
-
-[components.transformer.model]
-@architectures = "spacy-minialbert.MiniAlbertTransformer.v1"
-name = "{name}"
-
-[components.transformer.model.get_spans]
-@span_getters = "spacy-transformers.strided_spans.v1"
-window = 64
-stride = 48
-"""
+from tests.support.pipelines import transformer_only_pipeline
 
 
 def test_the_student_runs_in_a_spacy_pipeline(distilled: Path, tmp_path: Path) -> None:
     import spacy
-    from confection import Config
     from transformers import AutoTokenizer
 
     from spacy_minialbert import MiniAlbertModel
 
-    config = Config().from_str(PIPELINE_CONFIG.format(name=distilled))
-    nlp = spacy.util.load_model_from_config(config, auto_fill=True, validate=True)
-    nlp.initialize()
+    nlp = transformer_only_pipeline(distilled, window=64, stride=48)
     text = "the patient was seen in the clinic for chest pain ."
     doc = nlp(text)
     hidden = doc._.trf_data.model_output.last_hidden_state

@@ -8,27 +8,15 @@ from pathlib import Path
 import pytest
 
 from tests.notes.synthetic import synthetic_docbin
+from tests.support.pipelines import build_tiny_backbone
 
 CONFIG = Path(__file__).parent.parent / "data" / "notes" / "ner_textcat.cfg"
 
 
 @pytest.fixture(scope="session")
-def notes_backbone(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> Path:
+def notes_backbone(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A tiny MiniALBERT (hidden 32, 64 positions) with the toy vocabulary."""
-    from transformers import BertTokenizerFast
-
-    from spacy_minialbert import MiniAlbertConfig, MiniAlbertModel
-
-    target = tmp_path_factory.mktemp("notes-backbone") / "tiny-minialbert"
-    tokenizer = BertTokenizerFast(vocab_file=str(data_dir / "tiny" / "vocab.txt"))
-    config = MiniAlbertConfig(
-        vocab_size=len(tokenizer), embedding_size=16, hidden_size=32, num_hidden_layers=2,
-        num_attention_heads=2, intermediate_size=64, reduction_factor=4,
-        max_position_embeddings=64,
-    )  # fmt: skip
-    MiniAlbertModel(config).save_pretrained(target)
-    tokenizer.save_pretrained(target)
-    return target
+    return build_tiny_backbone(tmp_path_factory.mktemp("notes-backbone") / "tiny-minialbert")
 
 
 @pytest.fixture(scope="session")

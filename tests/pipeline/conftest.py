@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from spacy_minialbert import MiniAlbertConfig, MiniAlbertModel
-from tests.support.pipelines import synthetic_docbin, train_tiny
+from tests.support.pipelines import build_tiny_backbone, synthetic_docbin, train_tiny
 
 
 @pytest.fixture(scope="session")
@@ -20,20 +19,9 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 @pytest.fixture(scope="session")
-def our_backbone(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> Path:
+def our_backbone(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A tiny MiniALBERT in our format, with the toy vocabulary."""
-    from transformers import BertTokenizerFast
-
-    target = tmp_path_factory.mktemp("backbone") / "tiny-minialbert"
-    tokenizer = BertTokenizerFast(vocab_file=str(data_dir / "tiny" / "vocab.txt"))
-    config = MiniAlbertConfig(
-        vocab_size=len(tokenizer), embedding_size=16, hidden_size=32, num_hidden_layers=2,
-        num_attention_heads=2, intermediate_size=64, reduction_factor=4,
-        max_position_embeddings=64,
-    )  # fmt: skip
-    MiniAlbertModel(config).save_pretrained(target)
-    tokenizer.save_pretrained(target)
-    return target
+    return build_tiny_backbone(tmp_path_factory.mktemp("backbone") / "tiny-minialbert")
 
 
 @pytest.fixture(scope="session")

@@ -20,28 +20,9 @@ from tests.support.pipelines import (
     assert_same,
     is_adapter,
     train_tiny,
+    transformer_only_pipeline,
     transformer_state,
 )
-
-TRANSFORMER_ONLY = """
-[nlp]
-lang = "en"
-pipeline = ["transformer"]
-
-[components]
-
-[components.transformer]
-factory = "transformer"
-
-[components.transformer.model]
-@architectures = "spacy-minialbert.MiniAlbertTransformer.v1"
-name = "{name}"
-
-[components.transformer.model.get_spans]
-@span_getters = "spacy-transformers.strided_spans.v1"
-window = 32
-stride = 24
-"""
 
 
 @pytest.mark.parametrize("activation", ["gelu_new", "gelu"])
@@ -49,9 +30,7 @@ def test_architecture_output_equals_transformers_albert(
     activation: str, albert_checkpoint: Any
 ) -> None:
     path = albert_checkpoint(activation)
-    config = spacy.util.load_config_from_str(TRANSFORMER_ONLY.format(name=path))
-    nlp = spacy.util.load_model_from_config(config, auto_fill=True)
-    nlp.initialize()
+    nlp = transformer_only_pipeline(path)
     doc = nlp("The patient denies chest pain and reports mild dyspnea.")
     data = doc._.trf_data
     reference = AlbertModel.from_pretrained(path).eval()

@@ -124,3 +124,52 @@ def is_adapter(key: str) -> bool:
 def transformer_state(path: Path) -> dict:
     model = spacy.load(path).get_pipe("transformer").model.transformer
     return {k: v.detach().clone() for k, v in model.state_dict().items()}
+
+
+def build_tiny_backbone(target: Path) -> Path:
+    """Save a tiny MiniALBERT (hidden 32, 2 recursions, 64 positions, adapters) in our format,
+    with the toy WordPiece vocabulary."""
+    from transformers import BertTokenizerFast
+
+    from spacy_minialbert import MiniAlbertConfig, MiniAlbertModel
+
+    tokenizer = BertTokenizerFast(vocab_file=str(DATA / "tiny" / "vocab.txt"))
+    config = MiniAlbertConfig(
+        vocab_size=len(tokenizer), embedding_size=16, hidden_size=32, num_hidden_layers=2,
+        num_attention_heads=2, intermediate_size=64, reduction_factor=4,
+        max_position_embeddings=64,
+    )  # fmt: skip
+    MiniAlbertModel(config).save_pretrained(target)
+    tokenizer.save_pretrained(target)
+    return target
+
+
+TRANSFORMER_ONLY = """
+[nlp]
+lang = "en"
+pipeline = ["transformer"]
+
+[components]
+
+[components.transformer]
+factory = "transformer"
+
+[components.transformer.model]
+@architectures = "spacy-minialbert.MiniAlbertTransformer.v1"
+name = "{name}"
+
+[components.transformer.model.get_spans]
+@span_getters = "spacy-transformers.strided_spans.v1"
+window = {window}
+stride = {stride}
+"""
+
+
+def transformer_only_pipeline(backbone: Path, window: int = 32, stride: int = 24) -> spacy.Language:
+    """An initialised pipeline with only the MiniALBERT transformer, loaded from ``backbone``."""
+    config = spacy.util.load_config_from_str(
+        TRANSFORMER_ONLY.format(name=backbone, window=window, stride=stride)
+    )
+    nlp = spacy.util.load_model_from_config(config, auto_fill=True)
+    nlp.initialize()
+    return nlp
