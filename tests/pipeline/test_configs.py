@@ -10,11 +10,13 @@ from spacy.training import Corpus
 from spacy.util import load_config, load_model_from_config, registry
 
 CONFIGS = sorted((Path(__file__).parents[2] / "configs").glob("*.cfg"))
+BASELINES = sorted((Path(__file__).parents[2] / "configs" / "baselines").glob("*.cfg"))
 
 
 def test_the_shipped_configs_are_all_here() -> None:
     names = {path.stem for path in CONFIGS}
     assert {"ner", "textcat", "textcat_multilabel", "ner_textcat"} <= names
+    assert {path.stem for path in BASELINES} == {"ner_cnn", "ner_hf_transformer"}
 
 
 @pytest.mark.parametrize("path", CONFIGS, ids=lambda path: path.stem)
@@ -43,3 +45,33 @@ def test_config_resolves_and_initialises(path: Path, corpus: dict, our_backbone:
     for name in ("textcat", "textcat_multilabel"):
         if name in nlp.pipe_names:
             assert set(doc.cats) == {"CARDIO", "NEURO"}
+
+
+@pytest.fixture(scope="module")
+def hf_bert(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> Path:
+    """A tiny Hugging Face BERT with the toy vocabulary (what stock spacy-transformers loads)."""
+    from transformers import BertConfig, BertModel, BertTokenizerFast
+
+    target = tmp_path_factory.mktemp("bert") / "tiny-bert"
+    tokenizer = BertTokenizerFast(vocab_file=str(data_dir / "tiny" / "vocab.txt"))
+    config = BertConfig(
+        vocab_size=len(tokenizer), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+        intermediate_size=64, max_position_embeddings=64,
+    )  # fmt: skip
+    BertModel(config).save_pretrained(target)
+    tokenizer.save_pretrained(target)
+    return target
+
+
+@pytest.mark.parametrize("path", BASELINES, ids=lambda path: path.stem)
+def test_baseline_config_resolves_and_initialises(path: Path, corpus: dict, hf_bert: Path) -> None:
+    overrides = {"paths.train": str(corpus["train"]), "paths.dev": str(corpus["dev"])}
+    if path.stem == "ner_hf_transformer":
+        overrides["paths.backbone"] = str(hf_bert)
+    config = load_config(path, overrides=overrides, interpolate=True)
+    nlp = load_model_from_config(config, auto_fill=True, validate=True)
+    registry.resolve(nlp.config["training"], schema=ConfigSchemaTraining)
+    examples = list(Corpus(corpus["train"])(nlp))
+    nlp.initialize(lambda: examples)
+    assert set(nlp.get_pipe("ner").labels) == {"PROBLEM", "TREATMENT"}
+    nlp("history of asthma , given antibiotics for pneumonia .")
