@@ -47,11 +47,26 @@ def show_command(
         f"pipeline: {', '.join(nlp.pipe_names)}"
     )
     console.print(note, style="dim")
+    from ..medical.attributes import context_flags, section_category
+
+    # Ask the pipeline, not the (process-wide) extension registry.
+    factories = set(nlp.pipe_factories.values())
+    with_context = "medspacy_context" in factories
+    with_sections = "medspacy_sectionizer" in factories
     entities = Table(title=f"{len(doc.ents)} entities")
     for column in ("text", "label", "start", "end"):
         entities.add_column(column)
+    if with_context:
+        entities.add_column("ConText")
+    if with_sections:
+        entities.add_column("section")
     for ent in doc.ents:
-        entities.add_row(ent.text, ent.label_, str(ent.start_char), str(ent.end_char))
+        row = [ent.text, ent.label_, str(ent.start_char), str(ent.end_char)]
+        if with_context:
+            row.append(", ".join(flag for flag, on in context_flags(ent).items() if on))
+        if with_sections:
+            row.append(section_category(ent) or "")
+        entities.add_row(*row)
     console.print(entities)
     if doc.cats:
         categories = Table(title=f"top {top} of {len(doc.cats)} categories")
