@@ -36,7 +36,15 @@ _FROM_HF = (
     "register_auto_classes",
 )
 
-__all__ = [*_FROM_HF, "__version__"]
+__all__ = [
+    "MiniAlbertConfig",
+    "MiniAlbertForMaskedLM",
+    "MiniAlbertForSequenceClassification",
+    "MiniAlbertForTokenClassification",
+    "MiniAlbertModel",
+    "__version__",
+    "register_auto_classes",
+]
 
 
 def __getattr__(name: str) -> Any:
