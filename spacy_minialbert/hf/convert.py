@@ -55,18 +55,29 @@ def model_class_for(architectures: list[str], layout: str) -> type[MiniAlbertPre
 
 
 def convert_checkpoint(
-    source: str | Path, destination: str | Path, *, overwrite: bool = False
+    source: str | Path,
+    destination: str | Path,
+    *,
+    overwrite: bool = False,
+    encoder_only: bool = False,
+    half: bool = False,
 ) -> ConversionReport:
     """Write ``source`` (our format, nlpie, ALBERT or ALBERT-ACT) to ``destination`` as
-    ``config.json`` (``model_type: "minialbert"``) + ``model.safetensors`` + tokenizer files."""
+    ``config.json`` (``model_type: "minialbert"``) + ``model.safetensors`` + tokenizer files.
+
+    ``encoder_only`` drops task heads (a distilled student's masked-LM decoder is most of its
+    size); ``half`` stores the weights in float16, halving the file (they load as float32)."""
     destination = Path(destination)
     if destination.exists() and any(destination.iterdir()) and not overwrite:
         raise FileExistsError(f"{destination} exists and is not empty (use --overwrite).")
     files = resolve_checkpoint(source)
     raw = read_config(files)
     layout = detect_layout(raw, str(files.config))
-    cls = model_class_for([str(a) for a in raw.get("architectures") or []], layout.name)
+    architectures = [str(a) for a in raw.get("architectures") or []]
+    cls = MiniAlbertModel if encoder_only else model_class_for(architectures, layout.name)
     model = cls.from_pretrained(str(source))
+    if half:
+        model = model.half()
     if destination.exists() and overwrite:
         shutil.rmtree(destination)
     destination.mkdir(parents=True)
@@ -79,7 +90,7 @@ def convert_checkpoint(
         source=str(source),
         destination=destination,
         layout=layout.name,
-        model_class=cls.__name__,
+        model_class=cls.__name__ + (" (float16 storage)" if half else ""),
         n_parameters=sum(p.numel() for p in model.parameters()),
         tokenizer=tokenizer_name,
     )

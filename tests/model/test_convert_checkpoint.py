@@ -53,3 +53,27 @@ def test_refuses_to_overwrite(published_backbone: Path, tmp_path: Path) -> None:
     )
     assert result.exit_code != 0
     assert isinstance(result.exception, FileExistsError)
+
+
+def test_encoder_only_in_half_precision(published_backbone: Path, tmp_path: Path) -> None:
+    full, small = tmp_path / "full", tmp_path / "small"
+    assert (
+        CliRunner()
+        .invoke(app, ["convert-checkpoint", str(published_backbone), str(full)])
+        .exit_code
+        == 0
+    )
+    result = CliRunner().invoke(
+        app,
+        ["convert-checkpoint", str(published_backbone), str(small), "--encoder-only", "--half"],
+    )
+    assert result.exit_code == 0, result.output
+    assert "MiniAlbertModel (float16 storage)" in result.output
+    # The masked-LM head is gone and what is left is stored in 16 bits.
+    assert (small / "model.safetensors").stat().st_size < 0.4 * (
+        full / "model.safetensors"
+    ).stat().st_size
+    model = MiniAlbertModel.from_pretrained(str(small))
+    assert next(model.parameters()).dtype == torch.float32
+    reference = MiniAlbertModel.from_pretrained(str(full))
+    assert torch.allclose(model(IDS).last_hidden_state, reference(IDS).last_hidden_state, atol=2e-2)
