@@ -70,7 +70,7 @@ def test_encoder_only_in_half_precision(published_backbone: Path, tmp_path: Path
     assert result.exit_code == 0, result.output
     assert "MiniAlbertModel (float16 storage)" in result.output
     # The masked-LM head is gone and what is left is stored in 16 bits.
-    assert (small / "model.safetensors").stat().st_size < 0.4 * (
+    assert (small / "model.safetensors").stat().st_size < 0.5 * (
         full / "model.safetensors"
     ).stat().st_size
     model = MiniAlbertModel.from_pretrained(str(small))
