@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
 from .config import EncoderConfig
+from .fastpath import fuse_linears, linear, signature
 
 
 def attention_bias(attention_mask: Tensor | None, dtype: torch.dtype) -> Tensor | None:
@@ -33,6 +35,11 @@ class SelfAttention(nn.Module):
     ``scaled_dot_product_attention``, which never materialises the ``[seq, seq]`` maps on the
     kernels that support it. With it, the softmax probabilities are computed explicitly and
     returned, as the reference does for distillation and inspection.
+
+    When no gradient is being recorded (inference), the query, key and value projections run
+    as one matrix product against a cached concatenation of their weights (see
+    :mod:`.fastpath`): one wide GEMM is faster on CPU than three narrow ones. The cache is
+    rebuilt whenever a weight changes, and the state dict keeps the three projections.
     """
 
     def __init__(self, config: EncoderConfig) -> None:
@@ -45,6 +52,35 @@ class SelfAttention(nn.Module):
         self.key = nn.Linear(width, width)
         self.value = nn.Linear(width, width)
         self.output = nn.Linear(width, width)
+        # (signature, fused projection); a plain tuple so it is neither a submodule nor state.
+        self._fused_qkv: tuple[tuple[Any, ...], nn.Module | None] | None = None
+
+    def fused_qkv(self) -> nn.Module | None:
+        """The cached fused query/key/value projection for the current weights."""
+        parts = (self.query, self.key, self.value)
+        current = tuple(signature(module) for module in parts)
+        if self._fused_qkv is None or self._fused_qkv[0] != current:
+            with torch.no_grad():
+                self._fused_qkv = (current, fuse_linears(parts))
+        return self._fused_qkv[1]
+
+    def project_qkv(self, hidden: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+        """Queries, keys and values, split into heads.
+
+        *Shape:* ``hidden`` ``[batch, seq, width]``; returns three
+        ``[batch, heads, seq, head_width]``.
+        """
+        fused = None if torch.is_grad_enabled() else self.fused_qkv()
+        if fused is None:
+            return (
+                self._split_heads(self.query(hidden)),
+                self._split_heads(self.key(hidden)),
+                self._split_heads(self.value(hidden)),
+            )
+        batch, seq, _ = hidden.shape
+        projected = linear(fused, hidden).view(batch, seq, 3, self.n_heads, self.head_width)
+        query, key, value = projected.permute(2, 0, 3, 1, 4).unbind(0)
+        return query, key, value
 
     def _split_heads(self, x: Tensor) -> Tensor:
         batch, seq, _ = x.shape
@@ -59,9 +95,7 @@ class SelfAttention(nn.Module):
         Returns the projected context ``[batch, seq, width]`` and, if asked, the probabilities
         ``[batch, heads, seq, seq]``.
         """
-        query = self._split_heads(self.query(hidden))
-        key = self._split_heads(self.key(hidden))
-        value = self._split_heads(self.value(hidden))
+        query, key, value = self.project_qkv(hidden)
         dropout = self.dropout_prob if self.training else 0.0
         probabilities = None
         if return_probabilities:
@@ -76,4 +110,4 @@ class SelfAttention(nn.Module):
             )
         batch, _, seq, _ = context.shape
         context = context.transpose(1, 2).reshape(batch, seq, self.n_heads * self.head_width)
-        return self.output(context), probabilities
+        return linear(self.output, context), probabilities

@@ -7,6 +7,7 @@ from torch import Tensor, nn
 from .activations import activation_module
 from .attention import SelfAttention
 from .config import EncoderConfig
+from .fastpath import linear
 
 
 class FeedForward(nn.Module):
@@ -20,7 +21,8 @@ class FeedForward(nn.Module):
 
     def forward(self, hidden: Tensor) -> Tensor:
         """*Shape:* ``[batch, seq, hidden_width]`` in and out."""
-        return self.output(self.activation(self.intermediate(hidden)))
+        # At inference the activation is fused into the first product (see .fastpath).
+        return linear(self.output, linear(self.intermediate, hidden, self.activation))
 
 
 class SharedLayer(nn.Module):

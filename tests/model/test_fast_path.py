@@ -24,7 +24,7 @@ from spacy_minialbert.compression import (
     storage_state,
 )
 from spacy_minialbert.compression.precision import cpu_supports
-from spacy_minialbert.modeling.attention import fuse_linears
+from spacy_minialbert.modeling.fastpath import fuse_linears
 from spacy_minialbert.pipeline.shim import bucketed_forward, length_buckets
 from tests.support.tensors import as_tensor
 
@@ -153,7 +153,9 @@ def test_length_buckets_sort_and_respect_the_budget() -> None:
     for bucket in buckets:
         assert len(bucket) * lengths[bucket[0]] <= 100 or len(bucket) == 1
         assert lengths[bucket[0]] == max(lengths[row] for row in bucket)
-    assert [lengths[b[0]] for b in buckets] == sorted((lengths[b[0]] for b in buckets), reverse=True)
+    assert [lengths[b[0]] for b in buckets] == sorted(
+        (lengths[b[0]] for b in buckets), reverse=True
+    )
 
 
 @pytest.mark.parametrize("use_act", [False, True])
