@@ -8,5 +8,6 @@ from . import (  # noqa: F401
     distill,
     evaluate,
     medical,
+    quantize,
     show,
 )

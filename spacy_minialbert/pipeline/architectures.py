@@ -24,6 +24,9 @@ def _model(
     transformer_config: dict[str, Any],
     mixed_precision: bool,
     grad_scaler_config: dict[str, Any],
+    quantize: bool = False,
+    inference_dtype: str = "float32",
+    storage_dtype: str = "float32",
 ) -> MiniAlbertTransformerModel:
     if bool(name) == (backbone is not None):
         raise ValueError(
@@ -41,6 +44,9 @@ def _model(
         transformer_config=transformer_config,
         mixed_precision=mixed_precision,
         grad_scaler_config=grad_scaler_config,
+        quantize=quantize,
+        inference_dtype=inference_dtype,
+        storage_dtype=storage_dtype,
     )
 
 
@@ -54,6 +60,9 @@ def build_minialbert_transformer_v1(
     transformer_config: dict[str, Any] = {},  # noqa: B006
     mixed_precision: bool = False,
     grad_scaler_config: dict[str, Any] = {},  # noqa: B006
+    quantize: bool = False,
+    inference_dtype: str = "float32",
+    storage_dtype: str = "float32",
 ) -> Model[list[Doc], FullTransformerBatch]:
     """MiniALBERT as the model of spacy-transformers' ``transformer`` component.
 
@@ -65,10 +74,18 @@ def build_minialbert_transformer_v1(
     tokenizer_config: keyword arguments for ``AutoTokenizer.from_pretrained``.
     transformer_config: config overrides (e.g. ``{"hidden_dropout_prob": 0.2}``).
     mixed_precision, grad_scaler_config: as in spacy-transformers (GPU training).
+    quantize: int8 dynamic quantization of the linear layers for CPU inference, applied when
+        the trained pipeline is loaded (training itself stays float32). ``spacy-minialbert
+        quantize`` writes a pipeline whose weights are already int8.
+    inference_dtype: what prediction computes in: ``float32`` (default), ``bfloat16`` or
+        ``float16`` (autocast; refused on a CPU without native support), or ``auto``
+        (bfloat16 on CPUs with AVX512-BF16/AMX, bfloat16 or float16 on GPUs, else float32).
+    storage_dtype: ``float32`` (default), ``float16`` or ``bfloat16``: the dtype the weights
+        are saved in; half precision halves the pipeline on disk and is cast back at load.
     """
     return _model(
         get_spans, name, backbone, adapters_only, tokenizer_config, transformer_config,
-        mixed_precision, grad_scaler_config,
+        mixed_precision, grad_scaler_config, quantize, inference_dtype, storage_dtype,
     )  # fmt: skip
 
 
@@ -84,6 +101,9 @@ def build_minialbert_tok2vec_v1(
     transformer_config: dict[str, Any] = {},  # noqa: B006
     mixed_precision: bool = False,
     grad_scaler_config: dict[str, Any] = {},  # noqa: B006
+    quantize: bool = False,
+    inference_dtype: str = "float32",
+    storage_dtype: str = "float32",
 ) -> Model[list[Doc], list[Floats2d]]:
     """MiniALBERT used directly as a component's token-to-vector layer (no sharing).
 
@@ -92,6 +112,6 @@ def build_minialbert_tok2vec_v1(
     """
     transformer = _model(
         get_spans, name, backbone, adapters_only, tokenizer_config, transformer_config,
-        mixed_precision, grad_scaler_config,
+        mixed_precision, grad_scaler_config, quantize, inference_dtype, storage_dtype,
     )  # fmt: skip
     return chain(chain(transformer, split_trf_batch()), trfs2arrays(pooling, grad_factor))

@@ -85,7 +85,7 @@ def fresh_backbone_v1(
 ) -> BackboneLoader:
     """A randomly initialised MiniALBERT with a WordPiece tokenizer from ``vocab`` (a
     ``vocab.txt`` file, or a directory with tokenizer files), built at initialisation."""
-    shape = {
+    shape: dict[str, Any] = {
         "embedding_size": embedding_size,
         "hidden_size": hidden_size,
         "num_hidden_layers": num_hidden_layers,

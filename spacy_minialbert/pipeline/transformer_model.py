@@ -49,8 +49,11 @@ class MiniAlbertTransformerModel(TransformerModel):
         transformer_config: dict[str, Any] | None = None,
         mixed_precision: bool = False,
         grad_scaler_config: dict[str, Any] | None = None,
+        quantize: bool = False,
+        inference_dtype: str = "float32",
+        storage_dtype: str = "float32",
     ) -> None:
-        self._build_args = {
+        self._build_args: dict[str, Any] = {
             "get_spans": get_spans,
             "backbone": backbone,
             "name": name,
@@ -59,6 +62,9 @@ class MiniAlbertTransformerModel(TransformerModel):
             "transformer_config": dict(transformer_config or {}),
             "mixed_precision": mixed_precision,
             "grad_scaler_config": dict(grad_scaler_config or {}),
+            "quantize": quantize,
+            "inference_dtype": inference_dtype,
+            "storage_dtype": storage_dtype,
         }
         hf_model = HFObjects(
             None, None, None, dict(tokenizer_config or {}), dict(transformer_config or {})
@@ -66,6 +72,9 @@ class MiniAlbertTransformerModel(TransformerModel):
         shim = MiniAlbertShim(
             hf_model,
             adapters_only=adapters_only,
+            quantize=quantize,
+            inference_dtype=inference_dtype,
+            storage_dtype=storage_dtype,
             mixed_precision=mixed_precision,
             grad_scaler_config=dict(grad_scaler_config or {}),
         )
@@ -118,9 +127,7 @@ def init(model: MiniAlbertTransformerModel, X: Any = None, Y: Any = None) -> Non
     """Load the backbone (once); weights come at initialisation, never at construction."""
     if model.attrs["has_transformer"]:
         return
-    hf_model = model.attrs["backbone"](
-        model._init_tokenizer_config, model._init_transformer_config
-    )
+    hf_model = model.attrs["backbone"](model._init_tokenizer_config, model._init_transformer_config)
     model.attrs["set_transformer"](model, hf_model)
 
 
@@ -169,9 +176,10 @@ def replace_listener_cfg(
 ) -> dict[str, Any]:
     """The config of a listener replaced by a copy of the transformer: our Tok2Vec twin."""
     result = dict(tok2vec_model_cfg)
-    if (
-        tok2vec_model_cfg.get("@architectures") == TRANSFORMER_ARCHITECTURE
-        and "TransformerListener" in listener_model_cfg.get("@architectures", "")
+    if tok2vec_model_cfg.get(
+        "@architectures"
+    ) == TRANSFORMER_ARCHITECTURE and "TransformerListener" in listener_model_cfg.get(
+        "@architectures", ""
     ):
         result["@architectures"] = TOK2VEC_ARCHITECTURE
         for key in ("pooling", "grad_factor"):
