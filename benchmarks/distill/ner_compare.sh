@@ -46,9 +46,9 @@ train() {  # name config backbone learn-rate
 
 mkdir -p "$OUT"
 train distilled-student configs/ner.cfg "$STUDENT" "$LR"
-train distilled-student-random-init configs/ner.cfg "$RANDOM_DISTILLED" "$LR"
 train undistilled-student configs/ner.cfg "$OUT/undistilled-student" "$LR"
-train teacher configs/baselines/ner_hf_transformer.cfg "$TEACHER" "$LR"
 train cnn-tok2vec configs/baselines/ner_cnn.cfg "" 0.001
+train teacher configs/baselines/ner_hf_transformer.cfg "$TEACHER" "$LR"
+train distilled-student-random-init configs/ner.cfg "$RANDOM_DISTILLED" "$LR"
 
 "$PYTHON" benchmarks/distill/ner_table.py "$OUT" "$STUDENT" "$TEACHER"

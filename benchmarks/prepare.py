@@ -1,0 +1,103 @@
+"""Build what the speed benchmark needs and cannot download.
+
+1. A cased WordPiece vocabulary of exactly 28,996 entries (the size of the cased BERT vocabulary
+   behind clinical-miniALBERT-312), learned with ``tokenizers`` from MTSamples and NCBI-disease
+   train text; if the text cannot fill it, the rest is padded with ``[unused<i>]`` entries so
+   the embedding table has its real size.
+2. A randomly initialised clinical-312 backbone with it (E 312, H 768, 6 recursions, 12 heads,
+   FFN 3072, adapters H/16), in our format.
+3. NCBI-disease train/devel as spaCy DocBins (all four mention types as one DISEASE label).
+4. A 312 NER pipeline trained briefly on NCBI-disease train from that random backbone
+   (``benchmarks/ner_312.cfg``): not a good model, a real one whose F1 moves when its
+   arithmetic changes, so each inference option's F1 change can be measured.
+
+Usage: python benchmarks/prepare.py [--steps 400] [--skip-training]
+Outputs go to benchmarks/.cache/ (ignored by git).
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+from data import CACHE, NCBI, ROOT, vocabulary_texts
+
+VOCAB_SIZE = 28996
+SHAPE_312 = {
+    "embedding_size": 312,
+    "hidden_size": 768,
+    "num_hidden_layers": 6,
+    "num_attention_heads": 12,
+    "intermediate_size": 3072,
+    "use_adapter": True,
+    "reduction_factor": 16,
+    "max_position_embeddings": 512,
+}
+
+
+def build_backbone(target: Path, vocab_size: int = VOCAB_SIZE, **overrides: object) -> Path:
+    from transformers import BertTokenizerFast
+
+    from spacy_minialbert.hf.scratch import init_backbone, train_wordpiece
+
+    vocab_file = CACHE / "vocab" / "vocab.txt"
+    if not vocab_file.is_file():
+        learned = train_wordpiece(vocabulary_texts(), vocab_size, lowercase=False)
+        entries = [token for token, _ in sorted(learned.vocab.items(), key=lambda kv: kv[1])]
+        n_learned = len(entries)
+        entries += [f"[unused{i}]" for i in range(vocab_size - len(entries))]
+        vocab_file.parent.mkdir(parents=True, exist_ok=True)
+        vocab_file.write_text("\n".join(entries) + "\n", encoding="utf-8")
+        print(f"vocabulary: {n_learned} learned + {vocab_size - n_learned} padding entries")
+    tokenizer = BertTokenizerFast(vocab_file=str(vocab_file), do_lower_case=False)
+    assert len(tokenizer) == vocab_size, len(tokenizer)
+    init_backbone(target, tokenizer, seed=0, **{**SHAPE_312, **overrides})
+    return target
+
+
+def convert_ncbi(split: str) -> Path:
+    target = CACHE / "corpus" / f"ncbi-{split}.spacy"
+    if not target.is_file():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [sys.executable, "-m", "spacy_minialbert", "convert", "brat", str(NCBI / split),
+             str(target), "--label-map", "*=DISEASE", "--no-progress"],
+            check=True,
+        )  # fmt: skip
+    return target
+
+
+def train(steps: int, backbone: Path, output: Path, act: bool = False) -> Path:
+    overrides = [
+        "--paths.train", str(convert_ncbi("train")),
+        "--paths.dev", str(convert_ncbi("devel")),
+        "--paths.backbone", str(backbone),
+        "--training.max_steps", str(steps),
+    ]  # fmt: skip
+    subprocess.run(
+        [sys.executable, "-m", "spacy", "train", str(ROOT / "benchmarks" / "ner_312.cfg"),
+         "--output", str(output), *overrides],
+        check=True,
+    )  # fmt: skip
+    return output / "model-best"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--steps", type=int, default=400, help="NER training steps")
+    parser.add_argument("--skip-training", action="store_true")
+    args = parser.parse_args()
+    backbone = CACHE / "backbone-312"
+    if not (backbone / "config.json").is_file():
+        build_backbone(backbone)
+    convert_ncbi("train")
+    convert_ncbi("devel")
+    if not args.skip_training and not (CACHE / "ner-312" / "model-best").is_dir():
+        train(args.steps, backbone, CACHE / "ner-312")
+    print(f"ready: {CACHE}")
+
+
+if __name__ == "__main__":
+    main()
