@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP_INSTALL := $(PY) -m pip install --disable-pip-version-check -q -c constraints.txt
 
-.PHONY: test test-all lint demo check-package venv clean
+.PHONY: test test-all test-slow lint demo check-package venv clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,10 @@ test: $(VENV)/.installed
 
 test-all: $(VENV)/.installed
 	$(PY) -m pytest -q --runslow
+
+# Only the slow end-to-end tests (packaging, installs, multi-process runs); CI runs them after `make test`.
+test-slow: $(VENV)/.installed
+	$(PY) -m pytest -q --runslow -m slow
 
 # Train and package the embedded default pipeline offline, install it here, print an example.
 demo: $(VENV)/.installed

@@ -21,6 +21,10 @@ CONTENDERS = (
     ("undistilled-student", "same student, random weights (no distillation)"),
     ("teacher", "teacher all-MiniLM-L6-v2 (stock spacy-transformers)"),
     ("cnn-tok2vec", "spaCy CNN tok2vec"),
+    (
+        "demo-backbone",
+        "the demo's local backbone (H 128, 4 layers, own vocabulary), random weights",
+    ),
 )
 
 
