@@ -20,6 +20,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from ..modeling import fastpath
+
 # Quantize what carries the arithmetic; a linear this small (e.g. a halting unit with one
 # output) costs more to quantize on the fly than it saves.
 MIN_FEATURES = 8
@@ -117,7 +119,8 @@ class Int8DynamicLinear(nn.Module):
         return self.weight.float() * self.weight_scale[:, None]
 
     def _packed_params(self) -> Any:
-        key = (torch.backends.quantized.engine, *self.signature())
+        # Per forward pass, like every derived weight (see modeling.fastpath).
+        key = (torch.backends.quantized.engine, *fastpath.signature(self))
         if self._packed is None or self._packed[0] != key:
             with warnings.catch_warnings():
                 # The packed weight needs a quantized tensor, whose creation PyTorch marks

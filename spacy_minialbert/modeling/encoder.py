@@ -7,6 +7,7 @@ import dataclasses
 
 from torch import Tensor, nn
 
+from . import fastpath
 from .adapter import BottleneckAdapter, adapter_stack
 from .attention import attention_bias
 from .config import EncoderConfig
@@ -53,6 +54,7 @@ class MiniAlbertEncoder(nn.Module):
         *Shape:* ``input_ids``, ``attention_mask`` (1 = real token, default all ones) and
         ``token_type_ids`` (default zeros) ``[batch, seq]``.
         """
+        fastpath.begin_pass()
         hidden = self.embeddings(input_ids, token_type_ids)
         bias = attention_bias(attention_mask, hidden.dtype)
         if self.halting is not None:

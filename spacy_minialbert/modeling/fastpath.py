@@ -12,8 +12,13 @@ recorded (``torch.inference_mode`` or ``torch.no_grad``); training runs the plai
   the activation. Under bfloat16 autocast it keeps a bfloat16 copy of the weight instead of
   casting it on every call.
 
-Derived weights are cached per module and rebuilt whenever the weights change (an optimiser
-step, ``load_state_dict``, a move to another device or dtype); the state dict never sees them.
+Derived weights are cached per module for one forward pass of the encoder (which calls
+:func:`begin_pass`), and also rebuilt within a pass if a weight visibly changes; the state dict
+never sees them. They cannot live longer: weights can change between passes without any trace
+PyTorch can see. thinc's optimiser (``spacy train``) writes parameters through ``.data``, which
+keeps both their data pointer and their version counter, so a longer-lived cache would score
+spaCy's in-training evaluations (and pick ``model-best``) with stale weights. Rebuilding once per
+pass costs O(weights), against O(tokens x weights x recursions) for the pass itself.
 """
 
 from __future__ import annotations
@@ -43,13 +48,24 @@ _packed: weakref.WeakKeyDictionary[nn.Module, tuple[tuple[Any, ...], Tensor, Ten
 )
 
 
+# The forward pass derived weights belong to (see the module docstring).
+_pass = 0
+
+
+def begin_pass() -> None:
+    """Start a forward pass: derived weights from earlier passes are rebuilt when next used."""
+    global _pass
+    _pass += 1
+
+
 def signature(module: nn.Module) -> tuple[Any, ...]:
-    """What identifies a module's current weights: any change (an optimiser step, a
-    ``load_state_dict``, a move to another device or dtype) changes the signature."""
+    """What identifies a module's current weights within this forward pass: a new pass, or a
+    visible change (an in-place update, a ``load_state_dict``, a move to another device or
+    dtype) changes the signature."""
     own = getattr(module, "signature", None)
     if callable(own):
-        return (id(module), *own())
-    parts: list[Any] = [id(module)]
+        return (id(module), _pass, *own())
+    parts: list[Any] = [id(module), _pass]
     for tensor in (getattr(module, "weight", None), getattr(module, "bias", None)):
         if not isinstance(tensor, Tensor):
             parts.append(None)

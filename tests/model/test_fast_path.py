@@ -83,6 +83,33 @@ def test_fused_projection_follows_weight_updates() -> None:
     assert torch.allclose(fused, separate, atol=1e-6)
 
 
+@pytest.mark.parametrize("quantized", [False, True], ids=["float", "int8"])
+def test_derived_weights_follow_updates_pytorch_cannot_see(quantized: bool) -> None:
+    """thinc's optimiser writes parameters through ``.data`` (``spacy train``), which keeps
+    their data pointer and version counter: a prediction after such an update must use the new
+    weights, or spaCy's in-training evaluation scores stale weights."""
+    model = small_model()
+    if quantized:
+        quantize_linears(model)
+    model.eval()
+    ids = torch.randint(5, 100, (2, 9))
+    with torch.inference_mode():
+        before = model(ids).last_hidden_state
+    with torch.no_grad():
+        for tensor in [*model.parameters(), *model.buffers()]:
+            if tensor.is_floating_point():
+                tensor.data.mul_(1.5)  # invisible to data_ptr and _version
+            elif tensor.dtype == torch.int8:
+                tensor.data.copy_(-tensor.data)
+    with torch.inference_mode():
+        after = model(ids).last_hidden_state
+    rebuilt = copy.deepcopy(model)  # no derived weights survive a copy
+    with torch.inference_mode():
+        expected = rebuilt(ids).last_hidden_state
+    assert not torch.allclose(before, after, atol=1e-3)
+    torch.testing.assert_close(after, expected, atol=1e-5, rtol=1e-5)
+
+
 def test_int8_linear_approximates_and_fuses_exactly() -> None:
     torch.manual_seed(0)
     linears = [nn.Linear(64, 48) for _ in range(3)]

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 import spacy
 import torch
 from safetensors.torch import load_file
+from spacy.training import Corpus
 
 from tests.support.pipelines import (
     annotate,
@@ -28,6 +30,24 @@ def test_trained_pipeline_reloads_identically_in_a_fresh_process(
     nlp.to_disk(tmp_path / "saved")
     assert_same(here, annotate_in_fresh_process(tmp_path / "saved", tmp_path))
     assert here[1][0].shape[-1] == 32
+
+
+def test_predictions_between_updates_use_the_updated_weights(
+    trained: Path, corpus: dict, tmp_path: Path
+) -> None:
+    """``spacy train`` predicts between updates (dev scores, ``model-best``), and thinc writes
+    the updates through ``.data``, invisibly to PyTorch: the prediction after an update must
+    equal that of the same weights saved and loaded."""
+    nlp = spacy.load(trained)
+    before = annotate(nlp)  # derives the fast path's weights from the loaded ones
+    examples = list(Corpus(str(corpus["train"]))(nlp))[:8]
+    optimizer = nlp.resume_training()
+    for _ in range(2):
+        nlp.update(examples, sgd=optimizer)
+    in_memory = annotate(nlp)
+    assert not np.allclose(before[1][0], in_memory[1][0], atol=1e-4)
+    nlp.to_disk(tmp_path / "updated")
+    assert_same(in_memory, annotate(spacy.load(tmp_path / "updated")))
 
 
 def test_replace_listeners_then_save_and_load(trained: Path, tmp_path: Path) -> None:
