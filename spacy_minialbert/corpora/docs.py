@@ -57,8 +57,15 @@ def record_to_doc(
         found = _placed_entity(doc, entity, record, account, label_map, misaligned)
         if found is not None:
             placed.append(found)
+    if not record.annotates_entities and record.entities:
+        raise ValueError(
+            f"{record.source}: document {record.doc_id!r} is marked as having no entity "
+            f"annotation but carries {len(record.entities)} entities."
+        )
     kept = _choose_ents(placed, record, account)
-    doc.ents = sorted(kept, key=lambda span: span.start)
+    if record.annotates_entities:
+        doc.ents = sorted(kept, key=lambda span: span.start)
+    # else: entity tags stay missing (spaCy's "" IOB), neither entity nor "outside".
     everything = _unique_spans(span for _, span in placed)
     doc.spans[ALL_SPANS] = everything
     for key, fragments in record.spans.items():

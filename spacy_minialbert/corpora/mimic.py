@@ -120,6 +120,7 @@ def _record(
         cats={name: float(name == category) for name in selected},
         group=row["SUBJECT_ID"].strip(),
         meta=meta,
+        annotates_entities=False,
     )
 
 

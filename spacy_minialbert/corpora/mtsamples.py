@@ -47,6 +47,7 @@ def mtsamples_documents(path: str | Path, *, account: Account) -> Iterator[Docum
             source=str(path),
             cats={label: float(label in note.specialties) for label in labels},
             group="text-" + hashlib.sha1(key.encode("utf8")).hexdigest()[:16],
+            annotates_entities=False,
             meta={
                 "note_ids": ",".join(note.note_ids),
                 "description": note.row.get("description", "").strip(),

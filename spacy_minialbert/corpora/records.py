@@ -56,7 +56,12 @@ class DocumentRecord:
     ``group`` is what the train/dev splitter keeps together (a patient, a subject, a text hash);
     None means the document is its own group. ``spans`` holds extra span groups that are not
     entities (e.g. ``"fragments"`` of discontinuous mentions). ``source`` names the file the
-    annotations came from, for the account."""
+    annotations came from, for the account.
+
+    ``annotates_entities`` is False for corpora that label documents only (MTSamples, MIMIC note
+    categories): their tokens' entity tags stay *missing* rather than "outside", so a pipeline
+    trained on them together with an NER corpus does not learn that their (many) disease,
+    drug and procedure mentions are not entities."""
 
     doc_id: str
     text: str
@@ -67,3 +72,4 @@ class DocumentRecord:
     relations: list[RelationRecord] = field(default_factory=list)
     group: str | None = None
     meta: dict[str, str] = field(default_factory=dict)
+    annotates_entities: bool = True

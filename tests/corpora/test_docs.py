@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from spacy.language import Language
 
@@ -10,6 +12,7 @@ from spacy_minialbert.corpora import (
     DocumentRecord,
     EntityRecord,
     LabelMap,
+    mtsamples_documents,
     record_to_doc,
 )
 
@@ -82,3 +85,31 @@ def test_a_tokenizer_that_changes_text_is_refused(nlp: Language, account: Accoun
 def test_entity_offsets_are_validated() -> None:
     with pytest.raises(ValueError, match="0 <= start <= end, got 5-2"):
         EntityRecord(5, 2, "Drug", "x")
+
+
+def test_document_labels_only_leave_entity_tags_missing(
+    nlp: Language, account: Account, corpora: Path
+) -> None:
+    # MTSamples and MIMIC note categories label whole notes: trained together with an NER
+    # corpus, "outside" tags would teach the NER that their mentions are not entities.
+    labelled = DocumentRecord(
+        "n1", TEXT, "notes.csv", cats={"CARDIO": 1.0}, annotates_entities=False
+    )
+    doc = record_to_doc(labelled, nlp.make_doc, account)
+    assert {token.ent_iob_ for token in doc} == {""}
+    assert doc.cats == {"CARDIO": 1.0}
+    ner = record_to_doc(_record(), nlp.make_doc, account)
+    assert {token.ent_iob_ for token in ner} == {"O"}
+    notes = list(
+        mtsamples_documents(corpora / "mtsamples" / "mtsamples.csv", account=Account("mtsamples"))
+    )
+    assert notes and not any(note.annotates_entities for note in notes)
+
+
+def test_document_labels_only_with_entities_is_an_error(nlp: Language, account: Account) -> None:
+    entity = EntityRecord(11, 18, "Drug", "aspirin")
+    record = DocumentRecord("n1", TEXT, "notes.csv", [entity], annotates_entities=False)
+    with pytest.raises(
+        ValueError, match=r"notes\.csv: document 'n1' is marked as having no entity"
+    ):
+        record_to_doc(record, nlp.make_doc, account)
