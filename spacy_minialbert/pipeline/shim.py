@@ -115,7 +115,7 @@ class MiniAlbertShim(HFShim):
         """The dtype prediction computes in on the model's device."""
         if self.is_quantized:
             return torch.float32
-        return resolve_inference_dtype(self.inference_dtype, _device_of(self._model))
+        return resolve_inference_dtype(self.inference_dtype, self._model.device)
 
     def predict(self, inputs: Any) -> Any:
         model = self._model
@@ -123,7 +123,7 @@ class MiniAlbertShim(HFShim):
         try:
             with (
                 torch.inference_mode(),
-                inference_precision(self.compute_dtype(), _device_of(model)),
+                inference_precision(self.compute_dtype(), model.device),
             ):
                 outputs = bucketed_forward(model, inputs.args, dict(inputs.kwargs), BUCKET_TOKENS)
         finally:
@@ -201,14 +201,6 @@ class MiniAlbertShim(HFShim):
         )
         self._model = transformer
         return self
-
-
-def _device_of(model: torch.nn.Module) -> torch.device:
-    for parameter in model.parameters():
-        return parameter.device
-    for buffer in model.buffers():
-        return buffer.device
-    return torch.device("cpu")
 
 
 def length_buckets(lengths: list[int], max_tokens: int = BUCKET_TOKENS) -> list[list[int]]:
