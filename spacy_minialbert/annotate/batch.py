@@ -3,7 +3,8 @@
 The batch goes through ``nlp.pipe`` as a whole. If anything raises, each note of the batch is run
 again on its own, component by component, so the note that breaks a component is named (with
 the component and the error) and the others are kept. A broad ``except`` is deliberate here: a
-run over millions of notes must not end because one note trips one component.
+run over millions of notes must not end because one note trips one component. For the same
+reason a note over the size or time limits (:class:`~.limits.NoteLimits`) becomes a failure.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from .limits import NOTE_TOO_LONG, NOTE_TOO_SLOW, NoteLimits, NoteTimeout, time_limit
 from .notes import COMPONENT_ERROR, Note, Rejected
 from .records import NoteRecord, note_record, word_count
 
@@ -28,39 +30,65 @@ class BatchResult:
     words: int = 0
 
 
-def annotate_batch(nlp: Language, notes: Sequence[Note], batch_size: int) -> BatchResult:
-    """Records for ``notes``; a note that cannot be annotated becomes a failure instead."""
+def annotate_batch(
+    nlp: Language,
+    notes: Sequence[Note],
+    batch_size: int,
+    *,
+    limits: NoteLimits = NoteLimits(),
+) -> BatchResult:
+    """Records for ``notes``; a note that cannot be annotated becomes a failure instead, and so
+    does a note over ``limits`` (too long, or too slow: see :mod:`.limits`)."""
     # spaCy >= 3.8 can forget the strings a batch added to the vocabulary (a long run over
     # millions of notes otherwise grows it without bound); 3.7 has no memory zones.
     zone = getattr(nlp, "memory_zone", None)
     with zone() if zone is not None else nullcontext():
-        return _annotate(nlp, notes, batch_size)
+        return _annotate(nlp, notes, batch_size, limits)
 
 
-def _annotate(nlp: Language, notes: Sequence[Note], batch_size: int) -> BatchResult:
+def _annotate(
+    nlp: Language, notes: Sequence[Note], batch_size: int, limits: NoteLimits
+) -> BatchResult:
     result = BatchResult()
+    accepted: list[Note] = []
+    for note in notes:
+        too_long = limits.too_long(note.text)
+        if too_long is None:
+            accepted.append(note)
+        else:
+            result.failures.append(
+                Rejected(note.note_id, note.source, "failed", NOTE_TOO_LONG, too_long)
+            )
+    budget = limits.batch_seconds(sum(len(note.text) for note in accepted))
     try:
-        docs = list(nlp.pipe((note.text for note in notes), batch_size=batch_size))
-        records = [note_record(note, doc) for note, doc in zip(notes, docs, strict=True)]
-    except Exception:  # isolated below, note by note
-        for note in notes:
-            _one(nlp, note, result)
+        with time_limit(budget):
+            docs = list(nlp.pipe((note.text for note in accepted), batch_size=batch_size))
+            records = [note_record(note, doc) for note, doc in zip(accepted, docs, strict=True)]
+    except (Exception, NoteTimeout):  # isolated below, note by note
+        for note in accepted:
+            _one(nlp, note, result, limits.seconds)
         return result
     result.records = records
     result.words = sum(word_count(doc) for doc in docs)
     return result
 
 
-def _one(nlp: Language, note: Note, result: BatchResult) -> None:
+def _one(nlp: Language, note: Note, result: BatchResult, seconds: float | None) -> None:
     step = "tokenizer"
     try:
-        doc: Doc = nlp.make_doc(note.text)
-        for name, component in nlp.pipeline:
-            step = name
-            doc = component(doc)
-        step = "record"
-        result.records.append(note_record(note, doc))
+        with time_limit(seconds):
+            doc: Doc = nlp.make_doc(note.text)
+            for name, component in nlp.pipeline:
+                step = name
+                doc = component(doc)
+            step = "record"
+            record = note_record(note, doc)
+        result.records.append(record)
         result.words += word_count(doc)
+    except NoteTimeout:
+        where = "building the record" if step == "record" else f"in {step!r}"
+        detail = f"took more than {seconds:g} s (stopped {where})"
+        result.failures.append(Rejected(note.note_id, note.source, "failed", NOTE_TOO_SLOW, detail))
     except Exception as error:
         where = "building the record" if step == "record" else f"component {step!r}"
         result.failures.append(
