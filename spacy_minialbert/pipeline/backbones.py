@@ -21,7 +21,7 @@ from transformers import AutoTokenizer, BertTokenizerFast, PreTrainedTokenizerBa
 
 from ..hf import MiniAlbertConfig, MiniAlbertModel
 from ..hf.convert import TOKENIZER_FILES
-from .shim import read_vocab_file
+from .tokenizer_files import read_vocab_file, refuse_remote_code
 
 BackboneLoader = Callable[[dict[str, Any], dict[str, Any]], HFObjects]
 
@@ -41,6 +41,7 @@ def load_backbone(
     name: str, tokenizer_config: dict[str, Any], transformer_config: dict[str, Any]
 ) -> HFObjects:
     """Tokenizer and ``MiniAlbertModel`` from a hub id or a local directory."""
+    refuse_remote_code(tokenizer_config, transformer_config)
     directory = Path(name).expanduser()
     if directory.is_dir() and not any((directory / f).is_file() for f in TOKENIZER_FILES):
         raise FileNotFoundError(
@@ -104,6 +105,7 @@ def fresh_backbone_v1(
     MiniAlbertConfig(vocab_size=1, pad_token_id=0, **shape)
 
     def load(tokenizer_config: dict[str, Any], transformer_config: dict[str, Any]) -> HFObjects:
+        refuse_remote_code(tokenizer_config, transformer_config)
         path = Path(vocab).expanduser()
         if path.is_dir():
             tokenizer = AutoTokenizer.from_pretrained(str(path), **tokenizer_config)

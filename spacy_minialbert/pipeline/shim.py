@@ -9,13 +9,13 @@ precision or with int8 linear layers.
 Serialised format: a msgpack map with ``format`` (``spacy-minialbert/1``, or
 ``spacy-minialbert/2`` when it holds int8 layers, whose names are listed under
 ``int8_linears``), ``config``, ``weights`` (safetensors; floating tensors possibly stored in half
-precision and cast back at load) and ``tokenizer`` (the tokenizer's files).
+precision and cast back at load) and ``tokenizer`` (the tokenizer's files, written and read by
+:mod:`.tokenizer_files`, which refuses names and options that could escape or run code).
 """
 
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import Any, cast
 
 import srsly
@@ -25,9 +25,7 @@ from safetensors.torch import save as save_safetensors
 from spacy.util import SimpleFrozenDict
 from spacy_transformers.data_classes import HFObjects
 from spacy_transformers.layers.hf_shim import HFShim
-from spacy_transformers.util import make_tempdir
 from thinc.api import get_torch_default_device
-from transformers import AutoTokenizer
 from transformers.utils import ModelOutput
 
 from ..compression import (
@@ -41,6 +39,7 @@ from ..compression import (
     storage_state,
 )
 from ..hf import MiniAlbertConfig, MiniAlbertModel
+from .tokenizer_files import refuse_remote_code, tokenizer_from_files, tokenizer_to_files
 
 logger = logging.getLogger(__name__)
 
@@ -148,7 +147,7 @@ class MiniAlbertShim(HFShim):
             "format": FORMAT_INT8 if int8_linears else FORMAT,
             "config": hf_model.transformer.config.to_dict(),
             "weights": save_safetensors(state),
-            "tokenizer": _tokenizer_files(hf_model),
+            "tokenizer": tokenizer_to_files(hf_model.tokenizer, hf_model.vocab_file_contents),
         }
         if int8_linears:
             msg["int8_linears"] = int8_linears
@@ -168,6 +167,7 @@ class MiniAlbertShim(HFShim):
                 "it cannot be loaded into spacy-minialbert.MiniAlbertTransformer."
             )
         if not msg["config"]:
+            refuse_remote_code(msg["_init_tokenizer_config"], msg["_init_transformer_config"])
             self._hfmodel = HFObjects(
                 None,
                 None,
@@ -195,7 +195,7 @@ class MiniAlbertShim(HFShim):
                 )
         elif self.adapters_only:
             transformer.train_adapters_only()
-        tokenizer, vocab = _load_tokenizer(msg["tokenizer"])
+        tokenizer, vocab = tokenizer_from_files(msg["tokenizer"])
         self._hfmodel = HFObjects(
             tokenizer, transformer, vocab, SimpleFrozenDict(), SimpleFrozenDict()
         )
@@ -277,38 +277,3 @@ def _float32(output: Any) -> Any:
             if isinstance(value, torch.Tensor) and value.is_floating_point():
                 output[name] = value.float()
     return output
-
-
-def _tokenizer_files(hf_model: HFObjects) -> dict[str, Any]:
-    tokenizer = hf_model.tokenizer
-    files: dict[str, Any] = {"kwargs": {"use_fast": tokenizer.is_fast}}
-    with make_tempdir() as temp_dir:
-        # Slow tokenizers re-read their vocabulary file when saving; it may be gone by now.
-        if hasattr(tokenizer, "vocab_file") and hf_model.vocab_file_contents is not None:
-            vocab_path = temp_dir / tokenizer.vocab_files_names["vocab_file"]
-            vocab_path.write_bytes(hf_model.vocab_file_contents)
-            tokenizer.vocab_file = str(vocab_path)
-        tokenizer.save_pretrained(str(temp_dir))
-        for path in Path(temp_dir).glob("**/*"):
-            if path.is_file():
-                files[path.name] = path.read_bytes()
-    return files
-
-
-def _load_tokenizer(files: dict[str, Any]) -> tuple[Any, bytes | None]:
-    files = dict(files)
-    kwargs = files.pop("kwargs", {})
-    with make_tempdir() as temp_dir:
-        for name, content in files.items():
-            (Path(temp_dir) / name).write_bytes(content)
-        tokenizer = AutoTokenizer.from_pretrained(str(temp_dir), **kwargs)
-        vocab = read_vocab_file(tokenizer)
-    return tokenizer, vocab
-
-
-def read_vocab_file(tokenizer: Any) -> bytes | None:
-    """The tokenizer's vocabulary file, kept so slow tokenizers can be saved again later."""
-    path = getattr(tokenizer, "vocab_file", None)
-    if path and Path(path).is_file():
-        return Path(path).read_bytes()
-    return None
