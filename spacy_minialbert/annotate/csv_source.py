@@ -2,20 +2,22 @@
 
 The header row names the columns; the id and text columns are configurable (defaults ``ROW_ID``
 and ``TEXT``, matched case-insensitively). Text fields hold many lines, commas and doubled quotes,
-so the csv module parses them, with its 128 KiB field limit lifted (a discharge summary exceeds
-it). A row whose ``ISERROR`` column (if there is one) is 1 was flagged by a physician as an
-error: skipped and counted. Each record's source is ``file:line`` with the line its row starts on.
-Blank lines between rows hold no record and are passed over.
+so the csv module parses them (through :mod:`..csv_records`), with its 128 KiB field limit lifted (a
+discharge summary exceeds it). A row that is not well-formed CSV (a quote left open, an undoubled
+quote inside a quoted field, the wrong number of fields, a quoted text that runs into the next
+rows) is a failed record (``malformed record``) naming its lines; reading resumes at the next row,
+so no row disappears into another. A row whose ``ISERROR`` column (if there is one) is 1 was
+flagged by a physician as an error: skipped and counted. Each record's source is ``file:line`` with
+the line its row starts on. Blank lines between rows hold no record and are passed over.
 """
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-from ..noteevents import ISERROR_COLUMN, is_flagged_error, raise_csv_field_limit
+from ..csv_records import CsvRecords, MalformedRow
+from ..noteevents import ISERROR_COLUMN, is_flagged_error
 from .counting import CountedFile
 from .notes import ISERROR, MALFORMED, InputItem, Rejected, check_note
 
@@ -50,12 +52,17 @@ class CsvNotes:
         self._columns(self._header())
 
     def _header(self) -> list[str] | None:
-        raise_csv_field_limit()
         file = CountedFile(self._path)
         try:
-            return next(csv.reader(file.text(self._text_encoding())), None)
+            return self._read_header(CsvRecords(file.text(self._text_encoding())))
         finally:
             file.close()
+
+    def _read_header(self, records: CsvRecords) -> list[str] | None:
+        try:
+            return records.header()
+        except ValueError as error:
+            raise ValueError(f"{self.path}: {error}") from error
 
     def _text_encoding(self) -> str:
         # "utf-8-sig": a byte-order mark from a spreadsheet export is not part of a column name.
@@ -66,12 +73,11 @@ class CsvNotes:
         return self._file.position() if self._file is not None else 0
 
     def items(self) -> Iterator[InputItem]:
-        raise_csv_field_limit()
         self._file = CountedFile(self._path)
         try:
-            reader = csv.reader(self._file.text(self._text_encoding()))
-            columns = self._columns(next(reader, None))
-            yield from self._rows(reader, columns)
+            records = CsvRecords(self._file.text(self._text_encoding()))
+            columns = self._columns(self._read_header(records))
+            yield from self._rows(records, columns)
         finally:
             self._file.close()
 
@@ -87,32 +93,18 @@ class CsvNotes:
         self._width = len(names)
         return {name: index for index, name in enumerate(names)}
 
-    def _rows(self, reader: Any, columns: dict[str, int]) -> Iterator[InputItem]:
-        # reader: a csv reader (its type is private to the csv module).
-        width = self._width
-        last_line = reader.line_num
-        while True:
-            try:
-                values = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as error:
-                if reader.line_num == last_line:  # the parser cannot move past this point
-                    raise ValueError(f"{self.path}:{last_line + 1}: {error}") from error
-                line, last_line = last_line + 1, reader.line_num
-                yield Rejected(None, f"{self.path}:{line}", "failed", MALFORMED, str(error))
+    def _rows(self, records: CsvRecords, columns: dict[str, int]) -> Iterator[InputItem]:
+        rows = records.rows(
+            width=self._width,
+            id_index=columns[self.id_column],
+            text_index=columns[self.text_column],
+        )
+        for row in rows:
+            source = f"{self.path}:{row.line}"
+            if isinstance(row, MalformedRow):
+                yield Rejected(row.row_id, source, "failed", MALFORMED, row.describe())
                 continue
-            line, last_line = last_line + 1, reader.line_num
-            if not values:  # a blank line holds no record
-                continue
-            source = f"{self.path}:{line}"
-            if len(values) != width:
-                note_id = self._value(values, columns, self.id_column)
-                yield Rejected(
-                    note_id, source, "failed", MALFORMED,
-                    f"{len(values)} fields where the header has {width}",
-                )  # fmt: skip
-                continue
+            values = row.values
             note_id = values[columns[self.id_column]]
             if not self.keep_iserror and self._flagged(values, columns):
                 yield Rejected(note_id.strip() or None, source, "skipped", ISERROR)
@@ -123,8 +115,3 @@ class CsvNotes:
     def _flagged(values: list[str], columns: dict[str, int]) -> bool:
         index = columns.get(ISERROR_COLUMN)
         return index is not None and index < len(values) and is_flagged_error(values[index])
-
-    @staticmethod
-    def _value(values: list[str], columns: dict[str, int], name: str) -> str | None:
-        index = columns[name]
-        return values[index].strip() or None if index < len(values) else None

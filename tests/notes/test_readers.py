@@ -118,3 +118,91 @@ def test_format_detection(tmp_path: Path) -> None:
 def test_csv_blank_lines_hold_no_record(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "n.csv", [b"\n", b'9,1,,,Nursing,0,"text"\n', b"\n\n"])
     assert items(path) == [Note("9", "text", f"{path}:3")]
+
+
+def outline(found: list[Note | Rejected]) -> list[tuple[str | None, str, str]]:
+    """(id, "note" or the reason, line) of every record, to see that no row went missing."""
+    return [
+        (
+            item.note_id,
+            "note" if isinstance(item, Note) else item.reason,
+            item.source.rsplit(":")[-1],
+        )
+        for item in found
+    ]
+
+
+def test_csv_unterminated_quote_on_the_last_row_fails_with_its_lines(tmp_path: Path) -> None:
+    rows = [b'1,10,,,Nursing,,"first"\n', b'2,10,,,Nursing,,"never closed,\nsecond line\n']
+    found = items(write_csv(tmp_path / "n.csv", rows))
+    assert outline(found) == [("1", "note", "2"), ("2", "malformed record", "3")]
+    bad = found[1]
+    assert isinstance(bad, Rejected) and bad.outcome == "failed"
+    assert bad.detail == "lines 3-4: not well-formed CSV: unexpected end of data"
+
+
+def test_csv_unbalanced_quotes_do_not_swallow_the_following_rows(tmp_path: Path) -> None:
+    rows = [
+        b'1,10,,2150-3-4,Nursing,,"He said "no" to meds"\n',  # quotes inside not doubled
+        b'2,10,,2150-3-4,Nursing,,"two"\n',
+        b'3,11,,2150-3-4,Nursing,,"never closed\n',
+        b'4,11,5001,2150-3-4,Nursing,,"four, over\ntwo lines"\n',
+        b'5,12,,2150-3-4,Nursing,,"five"\n',
+        b'6,12,,2150-3-4,Nursing,,"never closed either\n',
+        b'7,13,,2150-3-4,Nursing,,"\nseven starts on a new line"\n',  # no csv error here
+        b'8,13,,2150-3-4,Nursing,,"eight"\n',
+    ]
+    found = items(write_csv(tmp_path / "n.csv", rows))
+    assert outline(found) == [
+        ("1", "malformed record", "2"),
+        ("2", "note", "3"),
+        ("3", "malformed record", "4"),
+        ("4", "note", "5"),
+        ("5", "note", "7"),
+        ("6", "malformed record", "8"),
+        ("7", "note", "9"),
+        ("8", "note", "11"),
+    ]
+    assert found[3].text == "four, over\ntwo lines"  # type: ignore[union-attr]
+    assert found[6].text == "\nseven starts on a new line"  # type: ignore[union-attr]
+    details = [item.detail for item in found if isinstance(item, Rejected)]
+    assert details == [
+        "line 2: not well-formed CSV: ',' expected after '\"'",
+        "line 4: not well-formed CSV: ',' expected after '\"'",
+        "line 8: line 9, inside this row's quoted text, starts like another row "
+        "(an unbalanced quote?)",
+    ]
+    assert not any("never" in detail or "meds" in detail for detail in details)  # no note text
+
+
+def test_csv_open_quote_before_unquoted_rows_loses_none_of_them(tmp_path: Path) -> None:
+    rows = [
+        b'1,10,,,Nursing,,"never closed, and the file has no other quote\n',
+        b"2,10,,,Nursing,,plain two\n",
+        b"3,11,,,Nursing,,plain three\n",
+    ]
+    found = items(write_csv(tmp_path / "n.csv", rows))
+    assert outline(found) == [
+        ("1", "malformed record", "2"),
+        ("2", "note", "3"),
+        ("3", "note", "4"),
+    ]
+
+
+def test_csv_multiline_notes_with_commas_numbers_and_quotes_are_kept(tmp_path: Path) -> None:
+    text = (
+        "Vitals: BP 120/80, HR 72, T 98.6\n"
+        "1,2,3,4,5,6,7,8 (ribs, all intact)\n"
+        "10,20,30,40,50,60,70,80\n"  # numbers where rows hold a date and a category
+        '"Quoted" phrase, "and more", 3,4\n'
+        "\n"
+        ",,,,,,,\n"
+    )
+    quoted = b'"' + text.replace('"', '""').encode() + b'"'
+    rows = [
+        b"1,10,,2150-3-4,Nursing,," + quoted + b"\n",
+        b"2,10,5001,2150-3-5,Physician ,," + quoted + b"\n",
+    ]
+    found = items(write_csv(tmp_path / "n.csv", rows))
+    path = tmp_path / "n.csv"
+    assert found == [Note("1", text, f"{path}:2"), Note("2", text, f"{path}:9")]
