@@ -1,6 +1,7 @@
 """Notes from a JSON Lines file (``.jsonl``, ``.ndjson``, optionally ``.gz``), streamed: one JSON
 object per line with an id and a text field (defaults ``id`` and ``text``, configurable; an
 ``ISERROR``/``iserror`` field of 1 skips the note as in NOTEEVENTS). Blank lines are ignored.
+A UTF-8 byte-order mark at the start of the file (spreadsheet and Windows exports) is skipped.
 Each record's source is ``file:line``."""
 
 from __future__ import annotations
@@ -11,7 +12,15 @@ from pathlib import Path
 from typing import Any
 
 from .counting import CountedFile
-from .notes import BAD_ENCODING, ISERROR, MALFORMED, InputItem, Rejected, check_note
+from .notes import (
+    BAD_ENCODING,
+    ISERROR,
+    MALFORMED,
+    InputItem,
+    Rejected,
+    check_note,
+    utf8_bom_length,
+)
 
 DEFAULT_ID_FIELD = "id"
 DEFAULT_TEXT_FIELD = "text"
@@ -47,6 +56,8 @@ class JsonlNotes:
         self._file = CountedFile(self._path)
         try:
             for number, raw in enumerate(self._file.binary, start=1):
+                if number == 1:  # a byte-order mark before the first record is not JSON
+                    raw = raw[utf8_bom_length(raw, self.encoding) :]
                 if raw.strip():
                     yield self._item(raw, f"{self.path}:{number}")
         finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal, Protocol
@@ -18,6 +19,12 @@ BAD_ENCODING = "unreadable encoding"
 MALFORMED = "malformed record"
 DUPLICATE_ID = "duplicate id"
 COMPONENT_ERROR = "pipeline error"
+# Entries of a folder of notes (see folder_source).
+NOT_A_NOTE_FILE = "not a .txt file"
+NOT_A_REGULAR_FILE = "not a regular file"
+SYMLINK_LOOP = "symlink loop"
+UNREADABLE_FILE = "unreadable file"
+UNREADABLE_FOLDER = "unreadable folder"
 
 
 @dataclass(frozen=True)
@@ -66,6 +73,15 @@ class NoteSource(Protocol):
     def items(self) -> Iterator[InputItem]: ...
 
     def position(self) -> int: ...
+
+
+def utf8_bom_length(data: bytes, encoding: str) -> int:
+    """How many bytes at the start of ``data`` are a UTF-8 byte-order mark when it is read as
+    UTF-8 (3 or 0). Spreadsheet exports and Windows editors write the mark; it is never part of a
+    note or a record, so readers skip it (and offsets count from the character after it)."""
+    if codecs.lookup(encoding).name != "utf-8" or not data.startswith(codecs.BOM_UTF8):
+        return 0
+    return len(codecs.BOM_UTF8)
 
 
 def first_undecodable(text: str) -> tuple[int, str] | None:

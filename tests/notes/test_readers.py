@@ -3,8 +3,10 @@ where it is; nothing is dropped."""
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -97,14 +99,15 @@ def test_folder_ids_are_relative_paths(tmp_path: Path) -> None:
     (tmp_path / "c.txt").write_bytes(b"\xfe\xff")
     (tmp_path / "ignored.md").write_text("not a note")
     source = open_notes(tmp_path)
-    assert source.total == 3
+    assert source.total == 4
     found = list(source.items())
     assert found[:2] == [
         Note("a", "First.", str(tmp_path / "a.txt")),
         Note("b/n2", "Second note.\r\n", str(tmp_path / "b" / "n2.txt")),
     ]
     assert isinstance(found[2], Rejected) and found[2].reason == "unreadable encoding"
-    assert source.position() == 3
+    assert found[3] == Rejected(None, str(tmp_path / "ignored.md"), "skipped", "not a .txt file")
+    assert source.position() == 4
 
 
 def test_format_detection(tmp_path: Path) -> None:
@@ -206,3 +209,65 @@ def test_csv_multiline_notes_with_commas_numbers_and_quotes_are_kept(tmp_path: P
     found = items(write_csv(tmp_path / "n.csv", rows))
     path = tmp_path / "n.csv"
     assert found == [Note("1", text, f"{path}:2"), Note("2", text, f"{path}:9")]
+
+
+def test_folder_accounts_for_every_entry_and_survives_a_symlink_loop(tmp_path: Path) -> None:
+    root = tmp_path / "notes"
+    (root / "sub").mkdir(parents=True)
+    (root / "sub" / "NOTE.TXT").write_bytes(b"Upper-case suffix.")
+    (root / "sub" / "up").symlink_to(root, target_is_directory=True)  # a loop
+    (root / "a.txt").write_bytes(b"First.")
+    (root / "dangling.txt").symlink_to(root / "missing.txt")
+    (root / "self.txt").symlink_to(root / "self.txt")  # a link to itself
+    os.mkfifo(root / "pipe.txt")  # reading it would block the run
+    (root / "readme.md").write_text("not a note")
+    source = open_notes(root)
+    found = list(source.items())
+    assert source.total == len(found) == source.position() == 7
+    assert [
+        (item.note_id, item.source, "note" if isinstance(item, Note) else item.outcome)
+        for item in found
+    ] == [
+        ("a", str(root / "a.txt"), "note"),
+        ("dangling", str(root / "dangling.txt"), "failed"),
+        ("pipe", str(root / "pipe.txt"), "failed"),
+        (None, str(root / "readme.md"), "skipped"),
+        ("self", str(root / "self.txt"), "failed"),
+        ("sub/NOTE", str(root / "sub" / "NOTE.TXT"), "note"),
+        (None, str(root / "sub" / "up"), "skipped"),
+    ]
+    rejected = [item for item in found if isinstance(item, Rejected)]
+    assert [(item.reason, item.detail) for item in rejected] == [
+        (
+            "unreadable file",
+            f"symbolic link to {str(root / 'missing.txt')!r}: No such file or directory",
+        ),
+        ("not a regular file", "a pipe, socket or device is not read as a note"),
+        ("not a .txt file", ""),
+        (
+            "unreadable file",
+            f"symbolic link to {str(root / 'self.txt')!r}: Too many levels of symbolic links",
+        ),
+        ("symlink loop", f"a link back to {root}, which is being read already"),
+    ]
+    assert found[5] == Note("sub/NOTE", "Upper-case suffix.", str(root / "sub" / "NOTE.TXT"))
+
+
+def test_a_utf8_byte_order_mark_is_no_part_of_a_note_or_record(tmp_path: Path) -> None:
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "bom.txt").write_bytes(codecs.BOM_UTF8 + b"Pain 7/10.\n")
+    (folder / "only-bom.txt").write_bytes(codecs.BOM_UTF8)
+    found = items(folder)
+    # Offsets into the note count from "P": the mark is removed, not character 0.
+    assert found[0] == Note("bom", "Pain 7/10.\n", str(folder / "bom.txt"))
+    assert isinstance(found[1], Rejected) and found[1].reason == "empty text"
+    jsonl = tmp_path / "notes.jsonl"
+    jsonl.write_bytes(
+        codecs.BOM_UTF8 + b'{"id": 1, "text": "One."}\n{"id": 2, "text": "\xef\xbb\xbfTwo."}\n'
+    )
+    # Only the file's own mark goes: one inside a JSON string is the note's text as written.
+    assert items(jsonl) == [
+        Note("1", "One.", f"{jsonl}:1"),
+        Note("2", "\ufeffTwo.", f"{jsonl}:2"),
+    ]
