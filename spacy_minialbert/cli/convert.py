@@ -27,7 +27,8 @@ def convert_command(
         False,
         "--strict",
         help="Fail (exit 1, nothing written but the account) on any entity "
-        "that had to be changed or dropped.",
+        "that had to be changed or dropped, any other annotation not converted "
+        "and any file that could not be read.",
     ),
     label_map: str | None = typer.Option(
         None,
@@ -59,6 +60,12 @@ def convert_command(
     scheme: str | None = typer.Option(
         None, "--scheme", help="[conll] bio (default), iob1 or iobes."
     ),
+    n_sents: int | None = typer.Option(
+        None,
+        "--n-sents",
+        help="[conll] Sentences per document in a file without -DOCSTART- lines "
+        "(default 10; 0: the whole file is one document).",
+    ),
     include_errors: bool = typer.Option(
         False, "--include-errors", help="[mimic-noteevents] Keep ISERROR=1 notes."
     ),
@@ -79,6 +86,7 @@ def convert_command(
         "empty_type_label": empty_type_label,
         "label_by": label_by,
         "scheme": scheme,
+        "n_sents": n_sents,
         "include_errors": include_errors or None,
         "categories": categories or None,
     }

@@ -5,19 +5,26 @@ Why not an XML parser: parsers normalise CRLF to LF inside ``<TEXT>`` (the 2014 
 the ``\\r``) and reject the files that hold a raw ``&``. So the file is read as text: ``<TEXT>`` is
 taken raw (the CDATA content as stored; without CDATA, entities decoded), and each element inside
 ``<TAGS>`` is matched with its attributes. A raw ``&`` is kept literally and reported; markup that
-matches no element is reported with its line, never skipped silently."""
+matches no element is reported with its line, never skipped silently.
+
+A file that cannot be read fails its document (reported with its line and the rule): bytes that are
+not UTF-8, a character reference to no character (``&#1114112;``, a surrogate, ``&#0;``), or no
+``<TEXT>`` element. Element names are matched case-insensitively (``<name>`` is a ``NAME``, reported
+as changed); an element a reader does not know is a dropped mention when it has offsets, else a
+skipped annotation."""
 
 from __future__ import annotations
 
 import bisect
 import re
+import sys
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 
 from .account import Account
 from .records import EntityRecord, Issue
-from .text import line_starts, read_text, relocate, same_surface
+from .text import CorpusFileError, line_starts, read_text, relocate, same_surface
 
 _TEXT = re.compile(r"<TEXT\s*>(?P<inner>.*?)</TEXT\s*>", re.S)
 _CDATA = re.compile(r"\s*<!\[CDATA\[(?P<text>.*)\]\]>\s*", re.S)
@@ -30,6 +37,8 @@ _ATTRIBUTE = re.compile(r"([\w:.-]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
 _SKIPPED = re.compile(r"\s+|</[A-Za-z_][\w.-]*\s*>|<!--.*?-->", re.S)
 _ENTITY = re.compile(r"&(?:(amp|lt|gt|apos|quot)|#(\d+)|#x([0-9a-fA-F]+));")
 _NAMED = {"amp": "&", "lt": "<", "gt": ">", "apos": "'", "quot": '"'}
+INVALID_REFERENCE = "character reference to no character"
+_SURROGATES = range(0xD800, 0xE000)
 
 
 @dataclass(frozen=True)
@@ -51,8 +60,18 @@ class AnnotationXml:
 
 
 def read_annotation_xml(path: Path, account: Account, doc_id: str) -> AnnotationXml | None:
-    """The TEXT and the TAGS elements of ``path``; None (document excluded, reported) when the file
-    has no ``<TEXT>`` element."""
+    """The TEXT and the TAGS elements of ``path``; None (document failed, reported with the line
+    and the rule) when the file cannot be read."""
+    try:
+        return _read(path, account, doc_id)
+    except CorpusFileError as error:
+        account.document_failed(
+            error.reason, file=error.file, line=error.line, doc_id=doc_id, detail=error.detail
+        )
+        return None
+
+
+def _read(path: Path, account: Account, doc_id: str) -> AnnotationXml:
     raw = read_text(path)
     starts = line_starts(raw)
 
@@ -64,21 +83,33 @@ def read_annotation_xml(path: Path, account: Account, doc_id: str) -> Annotation
             "raw '&' in XML (kept as '&')", file=str(path), line=line_at(offset), doc_id=doc_id
         )
 
+    def invalid_reference(offset: int, reference: str) -> CorpusFileError:
+        return CorpusFileError(
+            path,
+            line_at(offset),
+            INVALID_REFERENCE,
+            f"{reference}: an XML character reference must name a character, U+0001 to U+10FFFF "
+            "without the surrogates U+D800 to U+DFFF",
+        )
+
     text_match = _TEXT.search(raw)
     if text_match is None:
-        account.document_excluded("no <TEXT> element", file=str(path), doc_id=doc_id)
-        return None
+        raise CorpusFileError(path, None, "no <TEXT> element", "the document text is missing")
     cdata = _CDATA.fullmatch(text_match["inner"])
     if cdata is not None:
         text = cdata["text"]
     else:
         base = text_match.start("inner")
-        text = decode(text_match["inner"], _shifted(raw_ampersand, base))
+        try:
+            text = decode(text_match["inner"], _shifted(raw_ampersand, base))
+        except InvalidReference as error:
+            raise invalid_reference(base + error.offset, error.reference) from None
     tags_match = _TAGS.search(raw, text_match.end())
     if tags_match is None:
         account.note("no <TAGS> element", file=str(path), doc_id=doc_id)
         return AnnotationXml(text, [], [])
-    tags = _tags(raw, tags_match.start("inner"), tags_match.end("inner"), line_at, raw_ampersand)
+    scan = _Scan(line_at, raw_ampersand, invalid_reference)
+    tags = _tags(raw, tags_match.start("inner"), tags_match.end("inner"), scan)
     unparsed = [(line_at(offset), snippet.strip()) for offset, snippet in tags.unparsed]
     return AnnotationXml(text, tags.tags, unparsed)
 
@@ -87,16 +118,67 @@ def report_unparsed(
     xml: AnnotationXml, entity_tags: Collection[str], account: Account, *, file: str, doc_id: str
 ) -> None:
     """Markup in ``<TAGS>`` that matched no element: a dropped mention when it names an entity
-    tag (its label unknown, so the tag name stands for it), else a note."""
+    tag (its label unknown, so the tag name stands for it), else a skipped annotation."""
     for line, snippet in xml.unparsed:
         name = re.match(r"<([A-Za-z_][\w.-]*)", snippet)
-        if name is not None and name[1] in entity_tags:
+        known = canonical_name(name[1], entity_tags) if name is not None else None
+        if known is not None:
             account.annotation_unplaced(
-                name[1], snippet[:80], "unparsed markup", file=file, line=line, doc_id=doc_id
+                known, snippet[:80], "unparsed markup", file=file, line=line, doc_id=doc_id
             )
         else:
-            reason = "unparsed markup in <TAGS>"
-            account.note(reason, file=file, line=line, doc_id=doc_id, detail=repr(snippet[:80]))
+            account.annotation_skipped(
+                "unparsed markup in <TAGS>",
+                file=file,
+                line=line,
+                doc_id=doc_id,
+                detail=f"starts with {snippet[:20]!r}",
+            )
+
+
+def canonical_name(name: str, known: Collection[str]) -> str | None:
+    """The name in ``known`` that ``name`` is, compared case-insensitively (None if none)."""
+    return next((k for k in known if k.casefold() == name.casefold()), None)
+
+
+def place_element(
+    tag: XmlTag,
+    known: Collection[str],
+    account: Account,
+    *,
+    file: str,
+    doc_id: str,
+) -> tuple[str, tuple[Issue, ...]] | None:
+    """(canonical name, repairs) of ``tag`` among the ``known`` element names (a name in another
+    case is repaired, reported as changed with the mention). None for an unknown element,
+    reported: a dropped mention when it has offsets (its name as the label), else a skipped
+    annotation."""
+    name = canonical_name(tag.name, known)
+    if name == tag.name:
+        return name, ()
+    if name is not None:
+        return name, (Issue("element name in another case", f"<{tag.name}> read as <{name}>"),)
+    if "start" in tag.attributes or "end" in tag.attributes:
+        account.annotation_unplaced(
+            tag.name,
+            tag.attributes.get("text", ""),
+            "unknown element",
+            file=file,
+            line=tag.line,
+            doc_id=doc_id,
+            detail=f"<{tag.name}> with offsets {tag.attributes.get('start')!r}-"
+            f"{tag.attributes.get('end')!r} is none of {', '.join(known)}",
+        )
+    else:
+        account.annotation_skipped(
+            "unknown element",
+            file=file,
+            line=tag.line,
+            doc_id=doc_id,
+            label=tag.name,
+            detail=f"<{tag.name}> is none of {', '.join(known)}",
+        )
+    return None
 
 
 @dataclass
@@ -105,13 +187,16 @@ class _TagScan:
     unparsed: list[tuple[int, str]]
 
 
-def _tags(
-    raw: str,
-    start: int,
-    end: int,
-    line_at: Callable[[int], int],
-    raw_ampersand: Callable[[int], None],
-) -> _TagScan:
+@dataclass(frozen=True)
+class _Scan:
+    """Where a scan reports: offsets in the file to lines, raw ``&``, invalid references."""
+
+    line_at: Callable[[int], int]
+    raw_ampersand: Callable[[int], None]
+    invalid_reference: Callable[[int, str], CorpusFileError]
+
+
+def _tags(raw: str, start: int, end: int, report: _Scan) -> _TagScan:
     scan = _TagScan([], [])
     position = start
     while position < end:
@@ -132,8 +217,13 @@ def _tags(
             value = attribute[group]
             value_offset = element.start("attributes") + attribute.start(group)
             as_written[attribute[1]] = value
-            decoded[attribute[1]] = decode(value, _shifted(raw_ampersand, value_offset))
-        scan.tags.append(XmlTag(element["name"], decoded, as_written, line_at(position)))
+            try:
+                decoded[attribute[1]] = decode(value, _shifted(report.raw_ampersand, value_offset))
+            except InvalidReference as error:
+                raise report.invalid_reference(
+                    value_offset + error.offset, error.reference
+                ) from None
+        scan.tags.append(XmlTag(element["name"], decoded, as_written, report.line_at(position)))
         position = element.end()
     return scan
 
@@ -143,9 +233,19 @@ def _shifted(report: Callable[[int], None], base: int) -> Callable[[int], None]:
     return lambda offset: report(base + offset)
 
 
+class InvalidReference(ValueError):
+    """A character reference to no character, at ``offset`` of the decoded string."""
+
+    def __init__(self, offset: int, reference: str) -> None:
+        super().__init__(f"{reference} at offset {offset} names no character")
+        self.offset = offset
+        self.reference = reference
+
+
 def decode(raw: str, on_raw_ampersand: Callable[[int], None]) -> str:
     """``raw`` with XML entity references replaced; an ``&`` that starts none is kept as it is and
-    reported through ``on_raw_ampersand(offset)``."""
+    reported through ``on_raw_ampersand(offset)``. A character reference to no character raises
+    :class:`InvalidReference` (no text can stand for it without shifting every offset)."""
     parts, position = [], 0
     for offset in (match.start() for match in re.finditer("&", raw)):
         if offset < position:
@@ -161,7 +261,10 @@ def decode(raw: str, on_raw_ampersand: Callable[[int], None]) -> str:
         if named:
             parts.append(_NAMED[named])
         else:
-            parts.append(chr(int(decimal) if decimal else int(hexadecimal, 16)))
+            code = int(decimal) if decimal else int(hexadecimal, 16)
+            if not 0 < code <= sys.maxunicode or code in _SURROGATES:
+                raise InvalidReference(offset, entity[0])
+            parts.append(chr(code))
         position = entity.end()
     parts.append(raw[position:])
     return "".join(parts)
@@ -203,7 +306,7 @@ def place_tag(
     for candidate in candidates:
         if inside and candidate and same_surface(text[start:end], candidate):
             return EntityRecord(start, end, label, candidate, attributes, tag.line, changes)
-    found = repr(text[start:end]) if inside else "outside the text"
+    reason, found = _offsets_problem(start, end, text)
     for candidate in filter(None, candidates):
         moved = relocate(text, start, candidate)
         if moved is not None:
@@ -218,9 +321,20 @@ def place_tag(
     )
     account.entity_dropped(
         unplaced,
-        "text mismatch" if inside else "offsets outside the text",
+        reason,
         file=file,
         doc_id=doc_id,
         detail=f"{start}-{end} is {found}, annotation says {surface!r}",
     )
     return None
+
+
+def _offsets_problem(start: int, end: int, text: str) -> tuple[str, str]:
+    """(reason, what ``start``-``end`` is) for offsets whose text is not the annotation's."""
+    if end < start:
+        return "end before start", "an end before its start"
+    if end == start:
+        return "empty span", "empty"
+    if start < 0 or end > len(text):
+        return "offsets outside the text", f"outside the text ({len(text)} characters)"
+    return "text mismatch", repr(text[start:end])

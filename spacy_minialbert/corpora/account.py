@@ -8,9 +8,20 @@ Every source mention ends in exactly one outcome, so ``source == converted + cha
 - ``dropped``: not in ``doc.ents`` (one ``dropped`` entry naming the reason; an overlapping
   mention stays in ``doc.spans["sc"]``, see :mod:`.docs`).
 
-Documents are ``converted``, ``excluded`` (with an entry, e.g. ``ISERROR=1``) or ``merged`` into an
-identical document (counted only). ``note`` entries record what a reader recovered from that is not
-an entity (a raw ``&`` in XML, an unknown brat line)."""
+Documents are ``converted``, ``excluded`` (with an entry, e.g. ``ISERROR=1``), ``merged`` into an
+identical document (counted only) or ``failed``: the file could not be read (not UTF-8, an invalid
+character reference, no ``<TEXT>``), with an entry naming its line and the rule it broke.
+
+Annotations that are not entity mentions (attributes, assertions, relations, elements or lines the
+reader does not know) are converted or ``skipped``, with an entry. Those the format leaves out by
+design (i2b2 2012 TLINK and SECTIME, TIMEX3 without ``timex``) are counted as ``excluded``
+annotations, without entries.
+
+``note`` entries record what a reader recovered from without losing any annotation (a raw ``&`` in
+XML, whitespace before a brat id, sentence-sized CoNLL documents).
+
+Strictness: :meth:`Account.problems` is every changed or dropped entity, skipped annotation and
+failed document; a strict conversion fails when there is any."""
 
 from __future__ import annotations
 
@@ -24,13 +35,14 @@ from typing import Any
 from .records import EntityRecord, Issue
 
 OUTCOMES = ("converted", "changed", "dropped")
+PROBLEM_ACTIONS = ("changed", "dropped", "skipped", "failed")
 
 
 @dataclass(frozen=True)
 class AccountEntry:
     """One thing the conversion did not take over as it was."""
 
-    action: str  # "changed", "dropped", "excluded" or "note"
+    action: str  # "changed", "dropped", "skipped", "excluded", "failed" or "note"
     reason: str
     file: str
     line: int | None = None
@@ -67,6 +79,7 @@ class Account:
         self.documents_converted = 0
         self.documents_excluded: Counter[str] = Counter()
         self.documents_merged: Counter[str] = Counter()
+        self.documents_failed: Counter[str] = Counter()
         self.outcomes: dict[str, Counter[str]] = {}  # source label -> outcome counts
         self.ents: Counter[str] = Counter()  # output label -> mentions in doc.ents
         self.spans: Counter[str] = Counter()  # span-group key -> spans
@@ -74,6 +87,8 @@ class Account:
         self.changed_reasons: Counter[str] = Counter()
         self.dropped_reasons: Counter[str] = Counter()
         self.note_reasons: Counter[str] = Counter()
+        self.skipped_reasons: Counter[str] = Counter()  # annotations that are not mentions
+        self.annotations_excluded: Counter[str] = Counter()  # left out by the format, by design
         self.relations = 0
         self.entries: list[AccountEntry] = []
 
@@ -103,6 +118,22 @@ class Account:
 
     def document_merged(self, reason: str) -> None:
         self.documents_merged[reason] += 1
+
+    def document_failed(
+        self,
+        reason: str,
+        *,
+        file: str,
+        line: int | None = None,
+        doc_id: str | None = None,
+        detail: str = "",
+    ) -> None:
+        """A document whose file could not be read (``reason`` the rule it broke, e.g. "not
+        UTF-8"): whatever it annotated is lost, so a strict conversion fails."""
+        self.documents_failed[reason] += 1
+        self.entries.append(
+            AccountEntry("failed", reason, file, line, doc_id=doc_id, detail=detail)
+        )
 
     # Entities
 
@@ -165,6 +196,28 @@ class Account:
                 _entity_entry("changed", issue.reason, entity, file, doc_id, issue.detail)
             )
 
+    def annotation_skipped(
+        self,
+        reason: str,
+        *,
+        file: str,
+        line: int | None = None,
+        doc_id: str | None = None,
+        label: str | None = None,
+        detail: str = "",
+    ) -> None:
+        """An annotation that is not an entity mention (attribute, assertion, relation, unknown
+        element or line) was not converted."""
+        self.skipped_reasons[reason] += 1
+        self.entries.append(
+            AccountEntry("skipped", reason, file, line, doc_id=doc_id, label=label, detail=detail)
+        )
+
+    def annotation_excluded(self, reason: str) -> None:
+        """An annotation the format leaves out by design (counted only, like a filtered
+        document)."""
+        self.annotations_excluded[reason] += 1
+
     def note(
         self,
         reason: str,
@@ -190,9 +243,14 @@ class Account:
     def source_mentions(self) -> int:
         return sum(self.total(outcome) for outcome in OUTCOMES)
 
+    @property
+    def annotations_skipped(self) -> int:
+        return sum(self.skipped_reasons.values())
+
     def problems(self) -> list[AccountEntry]:
-        """Every changed or dropped entity entry, in the order they happened."""
-        return [entry for entry in self.entries if entry.action in ("changed", "dropped")]
+        """Every changed or dropped entity, skipped annotation and failed document, in the order
+        they happened: what a strict conversion refuses."""
+        return [entry for entry in self.entries if entry.action in PROBLEM_ACTIONS]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -205,6 +263,8 @@ class Account:
                 "excluded_reasons": dict(self.documents_excluded),
                 "merged": sum(self.documents_merged.values()),
                 "merged_reasons": dict(self.documents_merged),
+                "failed": sum(self.documents_failed.values()),
+                "failed_reasons": dict(self.documents_failed),
             },
             "entities": {
                 "source": self.source_mentions,
@@ -215,6 +275,11 @@ class Account:
                     label: {outcome: counts[outcome] for outcome in OUTCOMES}
                     for label, counts in sorted(self.outcomes.items())
                 },
+            },
+            "other_annotations": {
+                "skipped": self.annotations_skipped,
+                "skipped_reasons": dict(self.skipped_reasons),
+                "excluded_by_format": dict(self.annotations_excluded),
             },
             "ents_per_label": dict(sorted(self.ents.items())),
             "spans_per_group": dict(sorted(self.spans.items())),
@@ -234,6 +299,7 @@ class Account:
         rows = [("documents converted", str(self.documents_converted))]
         rows += _with_reasons("documents excluded", self.documents_excluded)
         rows += _with_reasons("documents merged", self.documents_merged)
+        rows += _with_reasons("documents failed", self.documents_failed)
         if self.source_mentions:
             rows.append(("entities in source", str(self.source_mentions)))
             rows.append(("  converted as annotated", str(self.total("converted"))))
@@ -244,6 +310,8 @@ class Account:
         rows += [(f"cats {label}", str(n)) for label, n in sorted(self.cats.items())]
         if self.relations:
             rows.append(("relations", str(self.relations)))
+        rows += _with_reasons("other annotations skipped", self.skipped_reasons)
+        rows += _with_reasons("annotations left out by the format", self.annotations_excluded)
         rows += _with_reasons("notes", self.note_reasons)
         return rows
 

@@ -13,7 +13,13 @@ when given a folder). ``.ann`` lines are tab-separated; offsets are characters i
 - ``#1<TAB>AnnotatorNotes T1<TAB>text``: a note, kept as attribute ``AnnotatorNotes``.
 - ``R1<TAB>Strength-Drug Arg1:T2 Arg2:T1``, ``E1<TAB>Type:T3 Role:T4``, ``*<TAB>Equiv T1 T5``:
   relations, events (one relation per role, from the trigger) and equivalences; kept as relations.
-- Anything else is reported as an unknown line and skipped.
+- Anything else is an unknown line: skipped, reported (a strict conversion fails).
+
+Whitespace before a line's id is removed (reported as a note; nothing is lost). An id used by two
+``T`` lines keeps both mentions: attributes, notes and relations naming the id go to the first,
+and the later one is reported as changed ("repeated annotation id"). A file that is not UTF-8
+fails its document, reported with the line and byte offset; when only the ``.txt`` is unreadable
+the ``.ann``'s mentions are dropped with that reason.
 
 Each mention's surface is checked against the text (whitespace runs equal, since ``.ann`` lines
 cannot hold newlines); a contiguous mention that does not match is relocated nearby (changed) or
@@ -40,7 +46,7 @@ from pathlib import Path
 
 from .account import Account
 from .records import DocumentRecord, EntityRecord, Issue, RelationRecord
-from .text import read_text, relocate, same_surface
+from .text import CorpusFileError, read_text, relocate, same_surface
 
 DISCONTINUOUS_POLICIES = ("auto", "cover", "first", "drop")
 FRAGMENTS = "fragments"
@@ -54,6 +60,7 @@ class _TextBound:
     surface: str
     line: int
     attributes: dict[str, str] = field(default_factory=dict)
+    changes: list[Issue] = field(default_factory=list)  # what reading its line had to repair
 
 
 @dataclass
@@ -65,7 +72,8 @@ class _Link:
 
 @dataclass
 class _Annotations:
-    mentions: dict[str, _TextBound] = field(default_factory=dict)
+    mentions: list[_TextBound] = field(default_factory=list)  # every T line, in file order
+    by_id: dict[str, _TextBound] = field(default_factory=dict)  # an id's first T line
     links: list[_Link] = field(default_factory=list)
     triggers: dict[str, str] = field(default_factory=dict)  # event id -> trigger mention id
 
@@ -81,19 +89,35 @@ def brat_documents(
     root = Path(path)
     for ann_path, doc_id in _annotation_files(root, account):
         text_path = ann_path.with_suffix(".txt")
+        try:
+            annotations = _parse(ann_path, account, doc_id)
+        except CorpusFileError as error:
+            account.document_failed(
+                error.reason, file=error.file, line=error.line, doc_id=doc_id, detail=error.detail
+            )
+            continue
         if not text_path.is_file():
             account.document_excluded("no .txt file", file=str(ann_path), doc_id=doc_id)
-            for mention in _parse(ann_path, account, doc_id).mentions.values():
-                account.annotation_unplaced(
-                    mention.label,
-                    mention.surface,
-                    "no .txt file",
-                    file=str(ann_path),
-                    line=mention.line,
-                    doc_id=doc_id,
-                )
+            _unplaced(annotations, "no .txt file", account, str(ann_path), doc_id)
             continue
-        yield _document(doc_id, read_text(text_path), ann_path, account, discontinuous)
+        try:
+            text = read_text(text_path)
+        except CorpusFileError as error:
+            account.document_failed(
+                error.reason, file=error.file, line=error.line, doc_id=doc_id, detail=error.detail
+            )
+            _unplaced(annotations, f".txt file {error.reason}", account, str(ann_path), doc_id)
+            continue
+        yield _document(doc_id, text, ann_path, annotations, account, discontinuous)
+
+
+def _unplaced(
+    annotations: _Annotations, reason: str, account: Account, file: str, doc_id: str
+) -> None:
+    for mention in annotations.mentions:
+        account.annotation_unplaced(
+            mention.label, mention.surface, reason, file=file, line=mention.line, doc_id=doc_id
+        )
 
 
 def _annotation_files(root: Path, account: Account) -> Iterator[tuple[Path, str]]:
@@ -111,13 +135,17 @@ def _annotation_files(root: Path, account: Account) -> Iterator[tuple[Path, str]
 
 
 def _document(
-    doc_id: str, text: str, ann_path: Path, account: Account, policy: str
+    doc_id: str,
+    text: str,
+    ann_path: Path,
+    annotations: _Annotations,
+    account: Account,
+    policy: str,
 ) -> DocumentRecord:
     file = str(ann_path)
-    annotations = _parse(ann_path, account, doc_id)
     record = DocumentRecord(doc_id=doc_id, text=text, source=file)
-    placed: dict[str, EntityRecord] = {}
-    for mention in annotations.mentions.values():
+    placed: dict[str, EntityRecord] = {}  # an id's first mention, where it landed
+    for mention in annotations.mentions:
         entity = _place(mention, text, account, file, doc_id)
         if entity is None:
             continue
@@ -128,7 +156,8 @@ def _document(
             )
             entity = _apply_policy(entity, mention, text, policy, account, file, doc_id)
         if entity is not None:
-            placed[mention.id] = entity
+            if annotations.by_id[mention.id] is mention:
+                placed[mention.id] = entity
             record.entities.append(entity)
     record.relations = _relations(annotations, placed, account, file, doc_id)
     return record
@@ -142,6 +171,14 @@ def _parse(ann_path: Path, account: Account, doc_id: str) -> _Annotations:
         line = raw.rstrip("\r")
         if not line.strip():
             continue
+        if line[0].isspace():
+            account.note(
+                "whitespace before the annotation id (removed)",
+                file=file,
+                line=number,
+                doc_id=doc_id,
+            )
+            line = line.lstrip()
         columns = line.split("\t")
         kind, fields = line[0], columns[1].split() if len(columns) > 1 else []
         if kind == "T":
@@ -158,7 +195,7 @@ def _parse(ann_path: Path, account: Account, doc_id: str) -> _Annotations:
                     detail="expected T<n><TAB><Type> <start> <end>[;<start> <end>...]<TAB>text",
                 )
             else:
-                found.mentions[mention.id] = mention
+                _add_mention(found, mention)
         elif kind in "NAM#" and len(fields) >= 2:
             key, target = fields[0], fields[1]
             if kind == "N" or kind == "#":
@@ -179,15 +216,28 @@ def _parse(ann_path: Path, account: Account, doc_id: str) -> _Annotations:
             for head, child in pairwise(fields[1:]):
                 found.links.append(_Link(fields[0], (head, child), number))
         else:
-            account.note(
+            account.annotation_skipped(
                 "unknown or malformed annotation line",
                 file=file,
                 line=number,
                 doc_id=doc_id,
-                detail=repr(line[:80]),
+                detail=f"starts with {columns[0][:20]!r}",
             )
     _attach(found, attachments, account, file, doc_id)
     return found
+
+
+def _add_mention(found: _Annotations, mention: _TextBound) -> None:
+    first = found.by_id.setdefault(mention.id, mention)
+    if first is not mention:
+        mention.changes.append(
+            Issue(
+                "repeated annotation id",
+                f"{mention.id} is also line {first.line}'s; what names {mention.id} goes to that "
+                "mention",
+            )
+        )
+    found.mentions.append(mention)
 
 
 def _text_bound(columns: list[str], line: int) -> _TextBound | None:
@@ -213,14 +263,15 @@ def _attach(
 ) -> None:
     """Put N/A/M/# values on their mention (an event's go on its trigger)."""
     for target, key, value, line in attachments:
-        mention = found.mentions.get(found.triggers.get(target, target))
+        mention = found.by_id.get(found.triggers.get(target, target))
         if mention is None:
-            account.note(
+            account.annotation_skipped(
                 "refers to an unknown annotation",
                 file=file,
                 line=line,
                 doc_id=doc_id,
-                detail=target,
+                label=key,
+                detail=f"{key} of {target}",
             )
             continue
         previous = mention.attributes.get(key)
@@ -231,6 +282,7 @@ def _place(
     mention: _TextBound, text: str, account: Account, file: str, doc_id: str
 ) -> EntityRecord | None:
     # brat writes fragments in text order; sorting makes a hand-written file mean the same.
+    written = _format(mention.fragments)
     fragments = mention.fragments = sorted(mention.fragments)
     start, end = fragments[0][0], fragments[-1][1]
     clipped = min(start, len(text))
@@ -241,14 +293,13 @@ def _place(
         mention.surface,
         mention.attributes,
         mention.line,
+        tuple(mention.changes),
     )
-    if any(not 0 <= s < e <= len(text) for s, e in fragments):
+    failure = _offsets_failure(fragments, len(text))
+    if failure is not None:
+        reason, detail = failure
         account.entity_dropped(
-            entity,
-            "offsets outside the text",
-            file=file,
-            doc_id=doc_id,
-            detail=f"{_format(fragments)} in a text of {len(text)} characters",
+            entity, reason, file=file, doc_id=doc_id, detail=f"{written} {detail}"
         )
         return None
     found = " ".join(text[s:e] for s, e in fragments)
@@ -271,8 +322,25 @@ def _place(
     )
     mention.fragments = [moved]
     return EntityRecord(
-        *moved, mention.label, mention.surface, mention.attributes, mention.line, (issue,)
+        *moved,
+        mention.label,
+        mention.surface,
+        mention.attributes,
+        mention.line,
+        (*mention.changes, issue),
     )
+
+
+def _offsets_failure(fragments: list[tuple[int, int]], length: int) -> tuple[str, str] | None:
+    """(reason, detail) when a fragment cannot be a span of a text of ``length`` characters."""
+    for start, end in fragments:
+        if end < start:
+            return "end before start", f"(fragment {start}-{end})"
+        if end == start:
+            return "empty fragment", f"(fragment {start}-{end})"
+        if end > length:
+            return "offsets outside the text", f"in a text of {length} characters"
+    return None
 
 
 def _apply_policy(
@@ -320,11 +388,12 @@ def _relations(
     for link in found.links:
         ends = [placed.get(found.triggers.get(i, i)) for i in link.ids]
         if ends[0] is None or ends[1] is None:
-            account.note(
+            account.annotation_skipped(
                 "relation to an unknown or dropped mention",
                 file=file,
                 line=link.line,
                 doc_id=doc_id,
+                label=link.label,
                 detail=f"{link.label} {link.ids[0]} -> {link.ids[1]}",
             )
             continue

@@ -12,8 +12,14 @@ Input, one token per line, a blank line between sentences::
 
 Columns are tab-separated (or, in a line with no tab, whitespace-separated); the first is the
 token and the last the tag (``O`` or ``<prefix>-<label>``), so CoNLL-2003's four columns work too.
-A ``-DOCSTART-`` line starts a new document (a file without one is one document). The document
-text is the tokens joined by single spaces, sentences joined by newlines.
+A ``-DOCSTART-`` line starts a new document. Where a file has none (BioCreative V CDR as
+distributed, for one: 120,000 lines), its sentences are grouped into documents of ``n_sents``
+sentences (default 10, like ``spacy convert --n-sents``; 0 makes the whole file one document),
+and the account says so in a note; from a ``-DOCSTART-`` on, documents run from marker to marker.
+The document text is the tokens joined by single spaces, sentences joined by newlines.
+
+A file that is not UTF-8 is not converted: it fails, reported with the line and byte offset of the
+first bad byte (checked before any of it is read).
 
 Schemes: ``bio`` (default; IOB2, every entity starts with ``B-``), ``iob1`` (``I-`` starts an
 entity, ``B-`` only separates two adjacent ones of a type), ``iobes`` (also ``E-``/``S-``, and
@@ -31,9 +37,11 @@ from pathlib import Path
 
 from .account import Account
 from .records import DocumentRecord, EntityRecord, Issue
+from .text import CorpusFileError, check_utf8
 
 SCHEMES = ("bio", "iob1", "iobes")
 DOCSTART = "-DOCSTART-"
+N_SENTS = 10  # sentences per document in a file without -DOCSTART- lines
 _SUFFIXES = {".conll", ".iob", ".bio", ".bioes", ".iobes", ".tsv", ".txt"}
 _TAG = re.compile(r"^(?P<prefix>[A-Za-z])-(?P<label>.+)$")
 _PREFIXES = {
@@ -60,12 +68,15 @@ class _Open:
 
 
 def conll_documents(
-    path: str | Path, *, account: Account, scheme: str = "bio"
+    path: str | Path, *, account: Account, scheme: str = "bio", n_sents: int = N_SENTS
 ) -> Iterator[DocumentRecord]:
     """Documents of a CoNLL file (or every ``.conll``/``.iob``/``.bio``/``.tsv``/``.txt`` file of
-    a folder), entities decoded from the tags under ``scheme``."""
+    a folder), entities decoded from the tags under ``scheme``; ``n_sents`` sentences per document
+    where the file has no ``-DOCSTART-`` line (0: one document per file)."""
     if scheme not in SCHEMES:
         raise ValueError(f"scheme must be one of {SCHEMES}, got {scheme!r}.")
+    if n_sents < 0:
+        raise ValueError(f"n_sents must be 0 (one document per file) or more, got {n_sents}.")
     root = Path(path)
     if root.is_file():
         files = [root]
@@ -75,32 +86,68 @@ def conll_documents(
         raise FileNotFoundError(f"{root}: no such file or folder.")
     for file in files:
         name = file.stem if root.is_file() else file.relative_to(root).with_suffix("").as_posix()
-        for number, sentences in enumerate(_documents(file, account), start=1):
+        try:
+            check_utf8(file)
+        except CorpusFileError as error:
+            account.document_failed(
+                error.reason, file=error.file, line=error.line, doc_id=name, detail=error.detail
+            )
+            continue
+        for number, sentences in enumerate(_documents(file, account, n_sents), start=1):
             yield _document(f"{name}-{number}", str(file), sentences, scheme, account)
 
 
-def _documents(file: Path, account: Account) -> Iterator[list[list[_Token]]]:
-    """The file's documents as lists of sentences, streamed line by line."""
-    sentences: list[list[_Token]] = [[]]
+def _documents(file: Path, account: Account, n_sents: int) -> Iterator[list[list[_Token]]]:
+    """The file's documents as lists of sentences, streamed line by line: from marker to marker,
+    or ``n_sents`` sentences each before the first marker."""
+    document: list[list[_Token]] = []
+    sentence: list[_Token] = []
+    marked = False  # a -DOCSTART- line was seen
+    grouped = 0  # documents made of n_sents sentences, for the account's note
     with file.open(encoding="utf8") as handle:
         for number, raw in enumerate(handle, start=1):
             line = raw.rstrip("\r\n")
             columns = line.split("\t") if "\t" in line else line.split()
-            if not columns or not columns[0].strip():
-                sentences.append([])
-            elif columns[0] == DOCSTART:
-                if any(sentences):
-                    yield [s for s in sentences if s]
-                sentences = [[]]
-            else:
+            if columns and columns[0].strip() and columns[0] != DOCSTART:
                 if len(columns) < 2:
                     account.note(
                         "line without a tag (read as O)", file=str(file), line=number, detail=line
                     )
                 tag = columns[-1].strip() if len(columns) > 1 else "O"
-                sentences[-1].append(_Token(columns[0], tag, number))
-    if any(sentences):
-        yield [s for s in sentences if s]
+                sentence.append(_Token(columns[0], tag, number))
+                continue
+            if line.strip() and columns[-1].strip() not in ("", "O", DOCSTART):
+                # "\tB-Disease": a tag with no token to carry it.
+                account.annotation_skipped(
+                    "tag without a token (line read as a sentence break)",
+                    file=str(file),
+                    line=number,
+                    label=columns[-1].strip(),
+                )
+            if sentence:
+                document.append(sentence)
+                sentence = []
+            if columns and columns[0] == DOCSTART:
+                if document:
+                    grouped += 0 if marked or not n_sents else 1
+                    yield document
+                    document = []
+                marked = True
+            elif not marked and n_sents and len(document) >= n_sents:
+                grouped += 1
+                yield document
+                document = []
+    if sentence:
+        document.append(sentence)
+    if document:
+        grouped += 0 if marked or not n_sents else 1
+        yield document
+    if grouped:
+        account.note(
+            f"no {DOCSTART} line: documents of up to {n_sents} sentences",
+            file=str(file),
+            detail=f"{grouped} documents (n_sents={n_sents}; 0 makes the file one document)",
+        )
 
 
 def _document(

@@ -19,18 +19,28 @@ if TYPE_CHECKING:
 
 
 class StrictModeError(ValueError):
-    """A strict conversion met entities it had to change or drop; nothing was written but the
-    account."""
+    """A strict conversion met entities it had to change or drop, other annotations it could not
+    convert or files it could not read; nothing was written but the account."""
 
     def __init__(self, account: Account, account_file: Path) -> None:
         self.account = account
         self.account_file = account_file
         affected = account.total("changed") + account.total("dropped")
+        found = [f"{affected} of {account.source_mentions} entities would be changed or dropped"]
+        skipped = account.annotations_skipped
+        if skipped:
+            found.append(f"{_count(skipped, 'other annotation')} would not be converted")
+        failed = sum(account.documents_failed.values())
+        if failed:
+            found.append(f"{_count(failed, 'document')} could not be read")
         super().__init__(
-            f"strict conversion: {affected} of {account.source_mentions} entities would be changed "
-            f"or dropped, so {account.output} was not written (every case is in {account_file}). "
-            f"First:\n{first_problems(account.problems())}"
+            f"strict conversion: {', '.join(found)}, so {account.output} was not written (every "
+            f"case is in {account_file}). First:\n{first_problems(account.problems())}"
         )
+
+
+def _count(n: int, thing: str) -> str:
+    return f"{n} {thing}" if n == 1 else f"{n} {thing}s"
 
 
 def convert_corpus(
@@ -50,7 +60,9 @@ def convert_corpus(
 
     ``output`` ending in ``.spacy`` gets a ``DocBin`` tokenised by ``nlp`` (default: blank English
     with the clinical tokenizer); ``.txt`` or ``.jsonl`` gets plain text, for the formats without
-    entities. ``strict`` turns any changed or dropped entity into :class:`StrictModeError`."""
+    entities. ``strict`` turns any problem of the account (a changed or dropped entity, a skipped
+    annotation, a failed document; see :meth:`.Account.problems`) into :class:`StrictModeError`,
+    with nothing written but the account."""
     spec = corpus_format(format_name)
     output = Path(output)
     account = Account(spec.name, str(source))
@@ -66,8 +78,20 @@ def convert_corpus(
             )
         if label_map is not None:
             raise ValueError("A label map applies to entities; plain-text output has none.")
-        write_texts(_counted(records, account), output)
-        account.write_json(account_path(output))
+        # Written aside first: a strict conversion learns of its problems only at the end.
+        partial = output.with_name(f".{output.stem}.partial{output.suffix}")
+        try:
+            write_texts(_counted(records, account), partial)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+        account_file = account_path(output)
+        if strict and account.problems():
+            partial.unlink()
+            account.write_json(account_file)
+            raise StrictModeError(account, account_file)
+        partial.replace(output)
+        account.write_json(account_file)
         return account
     if output.suffix != ".spacy":
         raise ValueError(f"{output}: the output must end in .spacy, .txt or .jsonl.")

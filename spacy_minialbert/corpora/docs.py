@@ -13,7 +13,12 @@ Rules, each application reported to the account:
   but every placed mention stays in ``doc.spans["sc"]``, so nothing is lost for a span categoriser.
 - Extra span groups of the record (``"fragments"``) are placed the same way (``expand``).
 - ``doc.cats`` are the record's classes; ids, group, attributes and relations go to
-  ``doc.user_data`` (see :mod:`.extensions`)."""
+  ``doc.user_data`` (see :mod:`.extensions`).
+
+Placing an entity costs time in its own length (and a binary search for its tokens), never in the
+document's: spaCy builds ``Doc.text`` anew on every access, so the record's text (checked equal
+once) is what entities are read from. A 120,000-token document with thousands of entities would
+otherwise take hours."""
 
 from __future__ import annotations
 
@@ -99,7 +104,7 @@ def _placed_entity(
             detail=f"the label map drops {entity.label!r}",
         )
         return None
-    span, issues, failure = align(doc, entity.start, entity.end, label, misaligned)
+    span, issues, failure = align(doc, entity.start, entity.end, label, misaligned, record.text)
     changed = replace(entity, changes=(*entity.changes, *issues))
     if span is None:
         account.entity_dropped(
@@ -110,10 +115,13 @@ def _placed_entity(
 
 
 def align(
-    doc: Doc, start: int, end: int, label: str, misaligned: str
+    doc: Doc, start: int, end: int, label: str, misaligned: str, doc_text: str | None = None
 ) -> tuple[Span | None, list[Issue], Issue]:
-    """(span, repairs made, why it failed) for characters ``start:end`` of ``doc``."""
-    text = doc.text[start:end]
+    """(span, repairs made, why it failed) for characters ``start:end`` of ``doc``. ``doc_text``
+    is ``doc.text`` when the caller has it: spaCy builds ``doc.text`` on every access, so reading
+    it per entity makes placing a document's entities quadratic in its length."""
+    whole = doc.text if doc_text is None else doc_text
+    text = whole[start:end]
     if not text.strip():
         return None, [], Issue("empty or whitespace span", f"{start}-{end} is {text!r}")
     issues = []
@@ -139,7 +147,7 @@ def align(
         return None, issues, Issue("misaligned to tokens", detail)
     verb = "expanded" if misaligned == "expand" else "contracted"
     detail = (
-        f"{start}-{end} {doc.text[start:end]!r} {verb} to {span.start_char}-{span.end_char} "
+        f"{start}-{end} {whole[start:end]!r} {verb} to {span.start_char}-{span.end_char} "
         f"{span.text!r}"
     )
     return span, [*issues, Issue("misaligned to tokens", detail)], Issue("")
@@ -206,8 +214,10 @@ def _extra_spans(
         label = label_map(fragment.label) if label_map is not None else fragment.label
         if label is None:
             continue  # its mention was dropped by the label map, which is reported there
-        span, issues, failure = align(doc, fragment.start, fragment.end, label, "expand")
-        for issue in issues if span is not None else [failure]:
+        span, issues, failure = align(
+            doc, fragment.start, fragment.end, label, "expand", record.text
+        )
+        for issue in issues:
             account.note(
                 f"{key}: {issue.reason}",
                 file=record.source,
@@ -215,7 +225,16 @@ def _extra_spans(
                 doc_id=record.doc_id,
                 detail=issue.detail,
             )
-        if span is not None:
+        if span is None:
+            account.annotation_skipped(
+                f"{key}: {failure.reason}",
+                file=record.source,
+                line=fragment.line,
+                doc_id=record.doc_id,
+                label=label,
+                detail=failure.detail,
+            )
+        else:
             spans.append(span)
     return _unique_spans(spans)
 
@@ -242,10 +261,11 @@ def _store_user_data(
     for relation in record.relations:
         head, child = where.get(relation.head), where.get(relation.child)
         if head is None or child is None:
-            account.note(
+            account.annotation_skipped(
                 "relation to a dropped entity",
                 file=record.source,
                 doc_id=record.doc_id,
+                label=relation.label,
                 detail=f"{relation.label} {relation.head} -> {relation.child}",
             )
             continue

@@ -49,7 +49,9 @@ FORMATS: dict[str, CorpusFormat] = {
         CorpusFormat(
             "brat", brat_documents, ("discontinuous",), True, "brat .txt + .ann (n2c2 2018, NCBI)"
         ),
-        CorpusFormat("conll", conll_documents, ("scheme",), True, "token<TAB>tag, IOB/BIO/IOBES"),
+        CorpusFormat(
+            "conll", conll_documents, ("scheme", "n_sents"), True, "token<TAB>tag, IOB/BIO/IOBES"
+        ),
         CorpusFormat(
             "mimic-noteevents",
             mimic_noteevents_documents,

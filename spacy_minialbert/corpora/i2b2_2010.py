@@ -20,8 +20,13 @@ case-insensitively, whitespace runs equal). Some lines begin with a space, and s
 them count an empty token before it; so when the rule above does not give ``c``, the positions are
 tried on the line split at every single space (empty tokens counted), and a concept placed that way
 is reported as changed ("placed by the single-space split"). A concept neither rule places is
-dropped and reported with what the text holds at its positions: nothing is shifted or dropped
-silently.
+dropped and reported with what the text holds at its positions, or why the positions name no span
+("end before start", "line outside the text", "token outside its line"): nothing is shifted or
+dropped silently. Assertions that find no concept are skipped, reported.
+
+A file that is not UTF-8 is reported with its line and byte offset: an unreadable ``.txt`` or
+``.con`` fails the document (the ``.con``'s concepts, if it can be read, are dropped with that
+reason); an unreadable ``.ast`` loses only the assertions (skipped, reported).
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ from pathlib import Path
 
 from .account import Account
 from .records import DocumentRecord, EntityRecord, Issue
-from .text import read_text, same_surface
+from .text import CorpusFileError, read_text, same_surface
 
 _CONCEPT = re.compile(
     r'^c="(?P<text>.*)" (?P<l1>\d+):(?P<t1>\d+) (?P<l2>\d+):(?P<t2>\d+)'
@@ -66,7 +71,16 @@ def i2b2_2010_documents(path: str | Path, *, account: Account) -> Iterator[Docum
                 "no .con file", file=str(text_path), doc_id=doc_id, detail="not annotated"
             )
             continue
-        yield _document(doc_id, text_path, concept_path, account)
+        try:
+            record = _document(doc_id, text_path, concept_path, account)
+        except CorpusFileError as error:
+            account.document_failed(
+                error.reason, file=error.file, line=error.line, doc_id=doc_id, detail=error.detail
+            )
+            if error.file == str(text_path):
+                _concepts_unplaced(concept_path, f".txt file {error.reason}", account, doc_id)
+            continue
+        yield record
 
 
 def _companion(text_path: Path, suffix: str, folder: str) -> Path | None:
@@ -78,12 +92,29 @@ def _companion(text_path: Path, suffix: str, folder: str) -> Path | None:
     return next((candidate for candidate in candidates if candidate.is_file()), None)
 
 
+def _concepts_unplaced(concept_path: Path, reason: str, account: Account, doc_id: str) -> None:
+    try:
+        concepts = list(_concepts(concept_path, account, doc_id))
+    except CorpusFileError:
+        return  # the document's failure is reported; its concepts cannot be counted
+    for concept in concepts:
+        account.annotation_unplaced(
+            concept.label,
+            concept.text,
+            reason,
+            file=str(concept_path),
+            line=concept.line,
+            doc_id=doc_id,
+        )
+
+
 def _document(doc_id: str, text_path: Path, concept_path: Path, account: Account) -> DocumentRecord:
     text = read_text(text_path)
     lines = _Lines(text)
     file = str(concept_path)
     assertions = _assertions(_companion(text_path, ".ast", "ast"), account, doc_id)
     entities = []
+    # The .con is read whole at the first concept: a file that is not UTF-8 yields none.
     for concept in _concepts(concept_path, account, doc_id):
         attributes = {}
         assertion = assertions.pop((concept.position, concept.label.lower()), None)
@@ -93,10 +124,11 @@ def _document(doc_id: str, text_path: Path, concept_path: Path, account: Account
         if entity is not None:
             entities.append(entity)
     for (position, label), assertion in assertions.items():
-        account.note(
+        account.annotation_skipped(
             "assertion without a concept",
             file=str(_companion(text_path, ".ast", "ast")),
             doc_id=doc_id,
+            label=label,
             detail=f"{_format(position)} {label} a={assertion!r}",
         )
     return DocumentRecord(doc_id=doc_id, text=text, source=file, entities=entities)
@@ -129,10 +161,25 @@ def _assertions(
     if path is None:
         return {}
     found: dict[tuple[Position, str], str] = {}
-    for concept in _concepts(path, account, doc_id):
+    try:
+        concepts = list(_concepts(path, account, doc_id))
+    except CorpusFileError as error:
+        account.annotation_skipped(
+            f"assertions: {error.reason}",
+            file=error.file,
+            line=error.line,
+            doc_id=doc_id,
+            detail=f"every assertion of the file is lost; {error.detail}",
+        )
+        return {}
+    for concept in concepts:
         if concept.assertion is None:
-            account.note(
-                "assertion line without a=", file=str(path), line=concept.line, doc_id=doc_id
+            account.annotation_skipped(
+                "assertion line without a=",
+                file=str(path),
+                line=concept.line,
+                doc_id=doc_id,
+                label=concept.label,
             )
             continue
         found[(concept.position, concept.label.lower())] = concept.assertion
@@ -151,10 +198,9 @@ class _Lines:
             self.lines.append(line.rstrip("\r"))
             offset += len(line) + 1
 
-    def tokens(self, number: int, single_space: bool) -> list[tuple[int, int]] | None:
-        """Token (start, end) offsets in the text for 1-based line ``number``, None if no line."""
-        if not 1 <= number <= len(self.lines):
-            return None
+    def tokens(self, number: int, single_space: bool) -> list[tuple[int, int]]:
+        """Token (start, end) offsets in the text for 1-based line ``number`` (a line that
+        exists)."""
         line, base = self.lines[number - 1], self.starts[number - 1]
         if not single_space:
             return [(base + m.start(), base + m.end()) for m in _WORD.finditer(line)]
@@ -164,16 +210,30 @@ class _Lines:
             position += len(token) + 1
         return spans
 
-    def span(self, position: Position, single_space: bool) -> tuple[int, int] | None:
+    def span(self, position: Position, single_space: bool) -> tuple[int, int] | Issue:
+        """The (start, end) characters of ``position``, or why it names no span."""
         first_line, first_token, last_line, last_token = position
+        if (last_line, last_token) < (first_line, first_token):
+            return Issue("end before start", f"{_format(position)} ends before it starts")
+        for line in (first_line, last_line):
+            if not 1 <= line <= len(self.lines):
+                detail = f"{_format(position)}: line {line} of a text of {len(self.lines)} lines"
+                return Issue("line outside the text", detail)
         first = self.tokens(first_line, single_space)
-        last = self.tokens(last_line, single_space)
-        if first is None or last is None:
-            return None
-        if first_token >= len(first) or last_token >= len(last):
-            return None
+        last = first if last_line == first_line else self.tokens(last_line, single_space)
+        for line, token, tokens in (
+            (first_line, first_token, first),
+            (last_line, last_token, last),
+        ):
+            if token >= len(tokens):
+                detail = (
+                    f"{_format(position)}: token {token} of line {line}, which has {len(tokens)}"
+                )
+                return Issue("token outside its line", detail)
         start, end = first[first_token][0], last[last_token][1]
-        return (start, end) if start < end else None
+        if start >= end:
+            return Issue("empty span", f"{_format(position)} covers no character")
+        return start, end
 
 
 def _place(
@@ -186,12 +246,10 @@ def _place(
     doc_id: str,
 ) -> EntityRecord | None:
     span = lines.span(concept.position, single_space=False)
-    if span is not None and same_surface(text[span[0] : span[1]], concept.text, ignore_case=True):
+    if isinstance(span, tuple) and _reads(text, span, concept.text):
         return _entity(concept, span, attributes)
     fallback = lines.span(concept.position, single_space=True)
-    if fallback is not None and same_surface(
-        text[fallback[0] : fallback[1]], concept.text, ignore_case=True
-    ):
+    if isinstance(fallback, tuple) and _reads(text, fallback, concept.text):
         issue = Issue(
             "placed by the single-space split",
             f"{_format(concept.position)} reads {concept.text!r} only when empty tokens "
@@ -199,15 +257,15 @@ def _place(
         )
         return _entity(concept, fallback, attributes, (issue,))
     where = _format(concept.position)
-    if span is None:
+    if isinstance(span, Issue):
         account.annotation_unplaced(
             concept.label,
             concept.text,
-            "position outside the text",
+            span.reason,
             file=file,
             line=concept.line,
             doc_id=doc_id,
-            detail=f"{where} is not a token of the text",
+            detail=span.detail,
         )
         return None
     unplaced = EntityRecord(*span, concept.label, concept.text, attributes, concept.line)
@@ -219,6 +277,10 @@ def _place(
         detail=f"{where} reads {text[span[0] : span[1]]!r}, annotation says {concept.text!r}",
     )
     return None
+
+
+def _reads(text: str, span: tuple[int, int], surface: str) -> bool:
+    return same_surface(text[span[0] : span[1]], surface, ignore_case=True)
 
 
 def _entity(

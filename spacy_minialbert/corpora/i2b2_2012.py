@@ -21,21 +21,26 @@ Quirks handled (see :mod:`._xml`): a raw ``&`` (file not well-formed) is kept an
 ``&apos;``/``&quot;`` are decoded, and a surface still matches when the text holds them
 literally. An EVENT with an empty ``type`` is labelled ``empty_type_label`` (default OCCURRENCE,
 the guidelines' catch-all type) and reported as changed; ``empty_type_label=""`` drops it,
-reported."""
+reported.
+
+TLINK and SECTIME (and TIMEX3 without ``timex``) are left out by design: counted in the account as
+annotations left out by the format. An element name in another case (``<event>``) is read as its
+element and reported as changed; an unknown element is reported (see :mod:`._xml`)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
 
-from ._xml import XmlTag, place_tag, read_annotation_xml, report_unparsed
+from ._xml import XmlTag, place_element, place_tag, read_annotation_xml, report_unparsed
 from .account import Account
 from .records import DocumentRecord, EntityRecord, Issue
 
 EVENT_TYPES = ("OCCURRENCE", "EVIDENTIAL", "TREATMENT", "PROBLEM", "TEST", "CLINICAL_DEPT")
 TIMEX3_TYPES = ("DATE", "TIME", "DURATION", "FREQUENCY")
-_NOT_CONVERTED = {"TLINK", "SECTIME"}
+_NOT_CONVERTED = ("TLINK", "SECTIME")
 _ATTRIBUTES = {"EVENT": ("id", "modality", "polarity"), "TIMEX3": ("id", "val", "mod")}
+_ELEMENTS = (*_ATTRIBUTES, *_NOT_CONVERTED)
 
 
 def i2b2_2012_documents(
@@ -80,24 +85,28 @@ def _entity(
     timex: bool,
     empty_type_label: str,
 ) -> EntityRecord | None:
-    if tag.name in _NOT_CONVERTED or (tag.name == "TIMEX3" and not timex):
+    element = place_element(tag, _ELEMENTS, account, file=file, doc_id=doc_id)
+    if element is None:
         return None
-    if tag.name not in _ATTRIBUTES:
-        account.note("unknown tag", file=file, line=tag.line, doc_id=doc_id, detail=tag.name)
+    name, changes = element
+    if name in _NOT_CONVERTED:
+        account.annotation_excluded(f"{name} (not converted)")
         return None
-    attributes = {k: tag.attributes[k] for k in _ATTRIBUTES[tag.name] if k in tag.attributes}
+    if name == "TIMEX3" and not timex:
+        account.annotation_excluded("TIMEX3 (without timex)")
+        return None
+    attributes = {k: tag.attributes[k] for k in _ATTRIBUTES[name] if k in tag.attributes}
     label = tag.attributes.get("type", "").strip()
-    changes: tuple[Issue, ...] = ()
     if not label and empty_type_label:
         label = empty_type_label
-        changes = (Issue(f"empty {tag.name} type", f"labelled {empty_type_label}"),)
+        changes = (*changes, Issue(f"empty {name} type", f"labelled {empty_type_label}"))
     entity = place_tag(
         tag, text, label, attributes, account, file=file, doc_id=doc_id, changes=changes
     )
     if entity is not None and not label:
         account.entity_dropped(
             entity,
-            f"empty {tag.name} type",
+            f"empty {name} type",
             file=file,
             doc_id=doc_id,
             detail="no label (empty_type_label is empty)",

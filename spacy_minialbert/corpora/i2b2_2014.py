@@ -18,14 +18,18 @@ raw, so the document text keeps its CRLFs and no offset shifts. Labels are the T
 (``label_by="type"``, default) or the category (``label_by="category"``); the other one is kept as
 an attribute. A mention whose text does not match is relocated nearby or dropped, reported either
 way (the release has a record with a missing run of spaces and one with "&" for "and"). The
-document's group is the patient: the first three characters of the file name."""
+document's group is the patient: the first three characters of the file name.
+
+A category element in another case (``<name>``) is read as its category and reported as changed;
+any other element (``<NAMES>``) is reported as a dropped mention when it has offsets, else as a
+skipped annotation (see :mod:`._xml`)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
 
-from ._xml import XmlTag, place_tag, read_annotation_xml, report_unparsed
+from ._xml import XmlTag, place_element, place_tag, read_annotation_xml, report_unparsed
 from .account import Account
 from .i2b2_2012 import xml_files
 from .records import DocumentRecord, EntityRecord, Issue
@@ -64,15 +68,15 @@ def i2b2_2014_documents(
 def _entity(
     tag: XmlTag, text: str, account: Account, file: str, doc_id: str, label_by: str
 ) -> EntityRecord | None:
-    if tag.name not in PHI_CATEGORIES:
-        account.note("unknown tag", file=file, line=tag.line, doc_id=doc_id, detail=tag.name)
+    element = place_element(tag, PHI_CATEGORIES, account, file=file, doc_id=doc_id)
+    if element is None:
         return None
+    category, changes = element
     phi_type = tag.attributes.get("TYPE", "").strip()
-    changes: tuple[Issue, ...] = ()
     if not phi_type and label_by == "type":
-        changes = (Issue("empty TYPE", f"labelled by its category {tag.name}"),)
-    label = (phi_type or tag.name) if label_by == "type" else tag.name
-    attributes = {"category": tag.name, "TYPE": phi_type}
+        changes = (*changes, Issue("empty TYPE", f"labelled by its category {category}"))
+    label = (phi_type or category) if label_by == "type" else category
+    attributes = {"category": category, "TYPE": phi_type}
     for key in ("id", "comment"):
         if tag.attributes.get(key):
             attributes[key] = tag.attributes[key]

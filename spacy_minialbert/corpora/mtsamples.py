@@ -10,18 +10,25 @@ Identical transcriptions (compared with surrounding whitespace stripped) become 
 ``cats`` mark every specialty it was filed under (names stripped) among all the file's
 specialties; the merged rows are counted. Its group is a hash of the text, so the splitter never
 puts one text in both train and dev. Texts are kept whole (no trimming of long notes). Rows with an
-empty transcription are excluded and reported with their line."""
+empty transcription are excluded and reported with their line; a row holding bytes that are not
+UTF-8 fails, reported with its line and column (the other rows are read)."""
 
 from __future__ import annotations
 
 import csv
 import hashlib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .account import Account
 from .records import DocumentRecord
+from .text import NOT_UTF8
+
+# Bytes that are not UTF-8 are read as lone surrogates ("surrogateescape"), which no valid text
+# holds, so the rows that have them can be failed one by one.
+_UNDECODED = re.compile("[\udc80-\udcff]")
 
 REQUIRED_COLUMNS = ("medical_specialty", "transcription")
 
@@ -61,7 +68,7 @@ def _read_notes(path: Path, account: Account) -> dict[str, _Note]:
     enough, 17 MB, to hold; grouping needs every row anyway)."""
     notes: dict[str, _Note] = {}
     file = str(path)
-    with path.open(encoding="utf-8-sig", newline="") as handle:
+    with path.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
         reader = csv.DictReader(handle)
         fields = reader.fieldnames or []
         missing = [name for name in REQUIRED_COLUMNS if name not in fields]
@@ -74,6 +81,17 @@ def _read_notes(path: Path, account: Account) -> dict[str, _Note]:
         for index, row in enumerate(reader, start=1):
             line, last_line = last_line + 1, reader.line_num
             note_id = (row.get("note_id") or "").strip() or str(index)
+            undecoded = [name for name, value in row.items() if _UNDECODED.search(value or "")]
+            if undecoded:
+                account.document_failed(
+                    NOT_UTF8,
+                    file=file,
+                    line=line,
+                    doc_id=_UNDECODED.sub("?", note_id),
+                    detail=f"column {', '.join(map(str, undecoded))} has bytes that are not "
+                    "UTF-8; re-encode the file, e.g. iconv -f latin1 -t utf8",
+                )
+                continue
             text = row["transcription"] or ""
             specialty = (row["medical_specialty"] or "").strip()
             if not text.strip():

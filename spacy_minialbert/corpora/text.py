@@ -45,11 +45,57 @@ def relocate(
     return best
 
 
+class CorpusFileError(ValueError):
+    """A corpus file that cannot be read as its format requires. ``reason`` is the rule it broke
+    (what the account counts by), ``line`` where (1-based; None for the whole file) and ``detail``
+    what exactly was found. Readers turn it into a failed document in the account; it says nothing
+    of the file's text beyond the offending bytes or markup."""
+
+    def __init__(self, file: str | Path, line: int | None, reason: str, detail: str = "") -> None:
+        self.file = str(file)
+        self.line = line
+        self.reason = reason
+        self.detail = detail
+        where = self.file if line is None else f"{self.file}:{line}"
+        super().__init__(f"{where}: {reason}" + (f" ({detail})" if detail else ""))
+
+
+NOT_UTF8 = "not UTF-8"
+
+
+def decode_utf8(data: bytes, file: str | Path, *, first_line: int = 1, offset: int = 0) -> str:
+    """``data`` decoded as UTF-8; else :class:`CorpusFileError` naming the line and byte offset
+    (counted from ``first_line``/``offset``, for data that starts inside a file) of the first
+    invalid byte."""
+    try:
+        return data.decode("utf8")
+    except UnicodeDecodeError as error:
+        line = first_line + data.count(b"\n", 0, error.start)
+        bad = data[error.start : error.end].hex(" ")
+        raise CorpusFileError(
+            file,
+            line,
+            NOT_UTF8,
+            f"byte offset {offset + error.start}: {bad} is not valid UTF-8; re-encode the file, "
+            "e.g. iconv -f latin1 -t utf8",
+        ) from None
+
+
 def read_text(path: Path) -> str:
-    """A document's text exactly as stored: UTF-8, line ends untouched (``newline=""``), because
-    annotation offsets count ``\\r`` characters where the file has them."""
-    with path.open(encoding="utf8", newline="") as handle:
-        return handle.read()
+    """A document's text exactly as stored: UTF-8, line ends untouched, because annotation offsets
+    count ``\\r`` characters where the file has them. A byte that is not UTF-8 raises
+    :class:`CorpusFileError` with its line and byte offset."""
+    return decode_utf8(path.read_bytes(), path)
+
+
+def check_utf8(path: Path) -> None:
+    """Raise :class:`CorpusFileError` at the first line of ``path`` that is not UTF-8, reading it
+    line by line (for files too large to hold, read again afterwards as text)."""
+    offset = 0
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            decode_utf8(raw, path, first_line=number, offset=offset)
+            offset += len(raw)
 
 
 def line_starts(text: str) -> list[int]:

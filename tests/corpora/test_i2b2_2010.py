@@ -43,7 +43,7 @@ def test_every_unplaceable_concept_is_reported(corpora: Path, account: Account) 
     list(i2b2_2010_documents(corpora / "i2b2-2010" / "flat", account=account))
     assert entries(account) == [
         ("text mismatch", "note-1.con:8"),
-        ("position outside the text", "note-1.con:9"),
+        ("line outside the text", "note-1.con:9"),  # line 9 of a 7-line text
         ('malformed line: expected c="..." L:T L:T||t="..."', "note-1.con:10"),
         ("assertion without a concept", "note-1.ast:None"),
     ]
