@@ -3,6 +3,10 @@
 Memory stays bounded whatever the input's size: the readers stream it, at most a few batches of
 notes are held at once, and what grows with the input is only the set of ids already written
 (needed to skip them on a re-run, and to catch an id that occurs twice).
+
+The output is guarded before anything is written: it may not be the input or lie in an input
+folder (:mod:`.provenance`), one run at a time holds it (:mod:`.lock`), and a non-empty output is
+only resumed from the input it was written from.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import time
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -21,10 +25,13 @@ from spacy.language import Language
 
 from .batch import BatchResult, annotate_batch
 from .export import export_entities_csv
+from .limits import NoteLimits
+from .lock import LOCK_SUFFIX, OutputLock
 from .notes import ALREADY_DONE, DUPLICATE_ID, Note, NoteSource, Rejected
-from .output import JsonlWriter, companion, scan_output
+from .output import ErrorLog, JsonlWriter, companion, scan_output
 from .pipeline import PipelineSpec, load_pipeline
 from .progress import Progress
+from .provenance import INPUTS_SUFFIX, check_resume_input, check_written_paths, identify
 from .summary import Summary
 
 ERRORS_SUFFIX = ".errors.jsonl"
@@ -35,12 +42,16 @@ SUMMARY_SUFFIX = ".summary.json"
 class RunOptions:
     """batch_size: notes per ``nlp.pipe`` batch, and per write to disk (what a crash can lose).
     n_process: worker processes (each loads the pipeline; needs a ``PipelineSpec``).
-    entities_csv: also write the entities as CSV here when the run ends."""
+    entities_csv: also write the entities as CSV here when the run ends.
+    limits: the per-note size and time guards.
+    new_input: resume a non-empty output from an input other than the one it was written from."""
 
     batch_size: int = 32
     n_process: int = 1
     progress: bool = True
     entities_csv: Path | None = None
+    limits: NoteLimits = field(default_factory=NoteLimits)
+    new_input: bool = False
 
     def __post_init__(self) -> None:
         if self.batch_size < 1:
@@ -57,25 +68,52 @@ def annotate(
 ) -> Summary:
     """Annotate every note of ``source`` into ``output`` (JSONL), resuming a previous run.
 
-    Writes ``<output stem>.errors.jsonl`` (each failed record and why) and
-    ``<output stem>.summary.json``; returns the summary."""
+    Writes ``<output stem>.errors.jsonl`` (each failed record and why, kept across runs),
+    ``<output stem>.summary.json`` and ``<output stem>.input.json`` (the input's identity), and
+    holds ``<output stem>.lock`` while it runs; returns the summary."""
     if options.n_process > 1 and isinstance(pipeline, Language):
         raise ValueError("Several processes need the pipeline as a PipelineSpec (name or path).")
     errors_path = companion(output, ERRORS_SUFFIX)
+    summary_path = companion(output, SUMMARY_SUFFIX)
+    written = [output, errors_path, summary_path, companion(output, LOCK_SUFFIX)]
+    written += [companion(output, INPUTS_SUFFIX)]
+    written += [options.entities_csv] if options.entities_csv is not None else []
+    check_written_paths(Path(source.path), written)
+    with OutputLock(output):
+        identity = identify(Path(source.path))
+        check_resume_input(output, errors_path, identity, new_input=options.new_input)
+        summary = _run(pipeline, source, output, errors_path, options)
+        summary.input_identity = identity
+        summary_path.write_text(json.dumps(summary.to_json(), indent=2) + "\n")
+    if options.entities_csv is not None:
+        export_entities_csv(output, options.entities_csv)
+    return summary
+
+
+def _run(
+    pipeline: Language | PipelineSpec,
+    source: NoteSource,
+    output: Path,
+    errors_path: Path,
+    options: RunOptions,
+) -> Summary:
     state = scan_output(output)
     summary = Summary(str(source.path), str(output), str(errors_path))
     summary.resumed_from = len(state.done)
     summary.removed_partial_line = state.removed_bytes > 0
     started = time.monotonic()
     progress = Progress(source, enabled=options.progress)
-    with JsonlWriter(output) as records, JsonlWriter(errors_path, append=False) as errors:
+    with JsonlWriter(output) as records, ErrorLog(errors_path) as errors:
         sink = _Sink(records, errors, summary, progress)
         batches = _batches(source, state.done, options.batch_size, sink)
         try:
             if options.n_process == 1:
                 nlp = pipeline if isinstance(pipeline, Language) else load_pipeline(pipeline)[0]
+                if options.limits.max_chars is not None:
+                    # The note size limit is the guard; spaCy's own must not refuse first.
+                    nlp.max_length = max(nlp.max_length, options.limits.max_chars)
                 for batch in batches:
-                    sink.take(annotate_batch(nlp, batch, options.batch_size))
+                    sink.take(annotate_batch(nlp, batch, options.batch_size, limits=options.limits))
             else:
                 assert isinstance(pipeline, PipelineSpec)
                 _run_parallel(pipeline, batches, options, sink)
@@ -85,9 +123,6 @@ def annotate(
             progress.close()
     summary.seconds = time.monotonic() - started
     summary.check()
-    companion(output, SUMMARY_SUFFIX).write_text(json.dumps(summary.to_json(), indent=2) + "\n")
-    if options.entities_csv is not None:
-        export_entities_csv(output, options.entities_csv)
     return summary
 
 
@@ -95,7 +130,7 @@ class _Sink:
     """Where results go: records to the output, failures to the errors file, all to the tally."""
 
     def __init__(
-        self, records: JsonlWriter, errors: JsonlWriter, summary: Summary, progress: Progress
+        self, records: JsonlWriter, errors: ErrorLog, summary: Summary, progress: Progress
     ) -> None:
         self.records, self.errors, self.summary, self.progress = records, errors, summary, progress
         self._failures: list[Rejected] = []
@@ -124,17 +159,22 @@ class _Sink:
 
 
 def _batches(source: NoteSource, done: set[str], size: int, sink: _Sink) -> Iterator[list[Note]]:
-    """Notes to annotate in batches of ``size``; everything else goes straight to ``sink``."""
+    """Notes to annotate in batches of ``size``; everything else goes straight to ``sink``.
+
+    The first record of an id is the one annotated (or skipped as already annotated on a
+    re-run); every later record with that id is a duplicate, on every run alike."""
     seen: set[str] = set()
     batch: list[Note] = []
     for item in source.items():
         if isinstance(item, Rejected):
             sink.reject(item)
-        elif item.note_id in done:
-            sink.reject(Rejected(item.note_id, item.source, "skipped", ALREADY_DONE))
         elif item.note_id in seen:
             detail = "an earlier record of this input has the same id"
             sink.reject(Rejected(item.note_id, item.source, "failed", DUPLICATE_ID, detail))
+        elif item.note_id in done:
+            done.discard(item.note_id)  # moved to `seen`: each id is held once
+            seen.add(item.note_id)
+            sink.reject(Rejected(item.note_id, item.source, "skipped", ALREADY_DONE))
         else:
             seen.add(item.note_id)
             batch.append(item)
@@ -149,7 +189,8 @@ def _run_parallel(
     spec: PipelineSpec, batches: Iterator[list[Note]], options: RunOptions, sink: _Sink
 ) -> None:
     """Batches to worker processes, at most two per worker in flight (the input is read no
-    faster than it is annotated), results written in input order."""
+    faster than it is annotated), results written in input order. The workers end with this
+    process, also when it is killed (:func:`.workers.init_worker`)."""
     from .workers import init_worker, run_batch
 
     threads = max(1, (os.cpu_count() or 1) // options.n_process)
@@ -158,11 +199,17 @@ def _run_parallel(
         max_workers=options.n_process,
         mp_context=get_context("spawn"),
         initializer=init_worker,
-        initargs=(spec, threads),
+        initargs=(spec, threads, os.getpid(), options.limits),
     ) as pool:
-        for batch in batches:
-            in_flight.append(pool.submit(run_batch, batch, options.batch_size))
-            while len(in_flight) >= 2 * options.n_process:
+        try:
+            for batch in batches:
+                in_flight.append(pool.submit(run_batch, batch, options.batch_size))
+                while len(in_flight) >= 2 * options.n_process:
+                    sink.take(in_flight.popleft().result())
+            while in_flight:
                 sink.take(in_flight.popleft().result())
-        while in_flight:
-            sink.take(in_flight.popleft().result())
+        except BaseException:
+            # Interrupted: do not annotate the batches queued behind (their results would be
+            # thrown away), only let the running ones end.
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise

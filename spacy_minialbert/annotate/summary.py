@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from .notes import Rejected
+from .provenance import InputIdentity
 
 
 @dataclass
@@ -24,6 +25,7 @@ class Summary:
     seconds: float = 0.0
     resumed_from: int = 0
     removed_partial_line: bool = False
+    input_identity: InputIdentity | None = None
 
     def add_written(self, count: int, words: int) -> None:
         self.written += count
@@ -53,6 +55,7 @@ class Summary:
     def to_json(self) -> dict[str, Any]:
         return {
             "input": self.input,
+            "input_identity": asdict(self.input_identity) if self.input_identity else None,
             "output": self.output,
             "errors": self.errors,
             "read": self.read,
@@ -86,7 +89,7 @@ class Summary:
             f"  failed    {self.n_failed:>10,}{reasons(self.failed)}",
         ]
         if self.n_failed:
-            lines.append(f"  failed records and reasons: {self.errors}")
+            lines.append(f"  failed records and reasons (all runs): {self.errors}")
         if self.removed_partial_line:
             lines.append("  removed a cut-off last line left by an interrupted run")
         return "\n".join(lines)

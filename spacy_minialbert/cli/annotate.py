@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import typer
@@ -42,13 +43,30 @@ def annotate_command(
         help="Add sentences, sectionizer and ConText when MODEL has no ConText.",
     ),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar."),
+    max_note_chars: int | None = typer.Option(
+        None,
+        "--max-note-chars",
+        help="A longer note is a failed record, not annotated (default 1,000,000; 0: no limit).",
+    ),
+    note_seconds: float | None = typer.Option(
+        None,
+        "--note-seconds",
+        help="A note that takes longer is stopped, a failed record (default 300; 0: no limit).",
+    ),
+    new_input: bool = typer.Option(
+        False,
+        "--new-input",
+        help="Resume OUTPUT from an input other than the one it was written from.",
+    ),
 ) -> None:
     """Annotate clinical notes: entities with ConText attributes and sections, and categories.
 
-    Re-running with the same OUTPUT resumes: notes already in it are skipped. Failed records go
-    to OUTPUT's .errors.jsonl with the reason; counts go to its .summary.json.
+    Re-running with the same OUTPUT resumes: notes already in it are skipped (only from the
+    same INPUT, unless --new-input). Failed records go to OUTPUT's .errors.jsonl with the reason
+    (kept across runs); counts go to its .summary.json. One run at a time per OUTPUT.
     """
     from ..annotate import PipelineSpec, RunOptions, annotate, load_pipeline, open_notes
+    from ..annotate.limits import NoteLimits
 
     source = open_notes(
         input_path,
@@ -58,8 +76,19 @@ def annotate_command(
         encoding=encoding,
         keep_iserror=keep_iserror,
     )
+    # Defaults from NoteLimits (not repeated here, so --help need not import spaCy); 0: no limit.
+    limits = NoteLimits()
+    if max_note_chars is not None:
+        limits = replace(limits, max_chars=max_note_chars or None)
+    if note_seconds is not None:
+        limits = replace(limits, seconds=note_seconds or None)
     options = RunOptions(
-        batch_size=batch_size, n_process=n_process, progress=progress, entities_csv=entities_csv
+        batch_size=batch_size,
+        n_process=n_process,
+        progress=progress,
+        entities_csv=entities_csv,
+        limits=limits,
+        new_input=new_input,
     )
     spec = PipelineSpec(model, add_context=context)
     if n_process == 1:
