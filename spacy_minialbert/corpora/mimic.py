@@ -11,18 +11,21 @@ Each row is one document: ``doc_id`` the ROW_ID, ``group`` the SUBJECT_ID (so no
 splits), ``cats`` one exclusive class per known CATEGORY (trailing spaces stripped: "Physician "
 is "Physician"), the other columns kept in ``meta``. Rows are excluded, each reported with its
 line, when ISERROR is 1 (a note flagged as an error; kept with ``include_errors=True``), the
-category is not one of the 15, or the TEXT is empty. With ``categories`` only those classes are
-kept; rows of other categories are counted, not itemised."""
+category is not one of the 15, or the TEXT is empty. A row that is not well-formed CSV (a quote
+left open, an undoubled quote, the wrong number of fields, a quoted TEXT that runs into the next
+rows) is a failed document (``malformed row``, with its lines), which a strict conversion refuses;
+reading resumes at the next row, so no row disappears into another. With ``categories`` only those
+classes are kept; rows of other categories are counted, not itemised."""
 
 from __future__ import annotations
 
-import csv
 import gzip
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from ..noteevents import is_flagged_error, raise_csv_field_limit
+from ..csv_records import CsvRecords, MalformedRow
+from ..noteevents import is_flagged_error
 from .account import Account
 from .records import DocumentRecord
 
@@ -44,6 +47,9 @@ NOTE_CATEGORIES = (
     "Consult",
 )
 REQUIRED_COLUMNS = ("ROW_ID", "SUBJECT_ID", "CATEGORY", "ISERROR", "TEXT")
+# A row that is not well-formed CSV (see :mod:`..csv_records`): not a deliberate filter but lost
+# input, so a failed document (a strict conversion fails on it).
+MALFORMED_ROW = "malformed row"
 _META_COLUMNS = ("HADM_ID", "CHARTDATE", "CHARTTIME", "STORETIME", "DESCRIPTION", "CGID")
 
 
@@ -57,11 +63,13 @@ def mimic_noteevents_documents(
     """Notes of a NOTEEVENTS CSV, streamed, as documents with their category as text class."""
     path = Path(path)
     selected = _selected(categories)
-    raise_csv_field_limit()
     file = str(path)
     with _open(path) as handle:
-        reader = csv.reader(handle)
-        header = [name.strip().upper() for name in next(reader, [])]
+        records = CsvRecords(handle)
+        try:
+            header = [name.strip().upper() for name in records.header() or []]
+        except ValueError as error:
+            raise ValueError(f"{path}: {error}") from error
         missing = [name for name in REQUIRED_COLUMNS if name not in header]
         if missing:
             raise ValueError(
@@ -69,19 +77,19 @@ def mimic_noteevents_documents(
                 f"(found {', '.join(header) or 'no header'})."
             )
         column = {name: index for index, name in enumerate(header)}
-        last_line = reader.line_num
-        for values in reader:
-            line, last_line = last_line + 1, reader.line_num
-            if len(values) != len(header):
-                account.document_excluded(
-                    "malformed row",
+        rows = records.rows(width=len(header), id_index=column["ROW_ID"], text_index=column["TEXT"])
+        for found in rows:
+            if isinstance(found, MalformedRow):
+                account.document_failed(
+                    MALFORMED_ROW,
                     file=file,
-                    line=line,
-                    detail=f"{len(values)} fields, the header has {len(header)}",
+                    line=found.line,
+                    doc_id=found.row_id,
+                    detail=found.describe(),
                 )
                 continue
-            row = {name: values[index] for name, index in column.items()}
-            record = _record(row, selected, include_errors, account, file, line)
+            row = {name: found.values[index] for name, index in column.items()}
+            record = _record(row, selected, include_errors, account, file, found.line)
             if record is not None:
                 yield record
 

@@ -16,6 +16,7 @@ from spacy_minialbert.corpora import (
     mimic_noteevents_documents,
     record_to_doc,
 )
+from spacy_minialbert.corpora.conversion import StrictModeError
 
 from .conftest import entries
 
@@ -52,6 +53,8 @@ def test_excluded_rows_are_reported_with_their_line(corpora: Path, account: Acco
         ("malformed row", "NOTEEVENTS.csv:28"),
     ]
     assert account.entries[2].detail == "'Miscellaneous'"
+    assert account.entries[3].action == "failed"
+    assert account.entries[3].detail == "line 28: 4 fields where the header has 11"
 
 
 def test_errors_kept_and_categories_selected(corpora: Path, account: Account) -> None:
@@ -121,11 +124,72 @@ def test_plain_text_outputs(corpora: Path, tmp_path: Path) -> None:
         "ISERROR=1": 1,
         "empty text": 1,
         "unknown category": 1,
-        "malformed row": 1,
     }
+    assert saved["documents"]["failed_reasons"] == {"malformed row": 1}
 
 
 def test_text_output_needs_a_text_format(corpora: Path, tmp_path: Path) -> None:
     shutil.copytree(corpora / "brat" / "corpus", tmp_path / "brat")
     with pytest.raises(ValueError, match=r"brat has entities; write it to a \.spacy file"):
         convert_corpus("brat", tmp_path / "brat", tmp_path / "out.txt")
+
+
+NOTEEVENTS_HEADER = "ROW_ID,SUBJECT_ID,HADM_ID,CHARTDATE,CATEGORY,DESCRIPTION,ISERROR,TEXT\n"
+
+
+def _write_noteevents(path: Path, rows: list[str]) -> Path:
+    path.write_text(NOTEEVENTS_HEADER + "".join(rows), encoding="utf8")
+    return path
+
+
+def test_quoting_errors_fail_their_row_and_lose_no_other(tmp_path: Path, account: Account) -> None:
+    path = _write_noteevents(
+        tmp_path / "NOTEEVENTS.csv",
+        [
+            '1,10,,2150-03-04,Nursing,Report,,"one, over\n""two"" lines"\n',
+            '2,10,,2150-03-04,Nursing,Report,,"He said "no" to meds"\n',  # undoubled quotes
+            '3,11,,2150-03-04,Nursing,Report,,"never closed\n',
+            '4,11,5001,2150-03-04,Radiology,Report,,"four"\n',
+            '5,12,,2150-03-04,Nursing,Report,,"also never closed\n',
+            '6,12,,2150-03-04,ECG,Report,,"\nsix starts on a new line"\n',  # no csv error here
+            '7,13,,2150-03-04,Nursing,Report,,"left open at the end of the file\n',
+        ],
+    )
+    records = list(mimic_noteevents_documents(path, account=account))
+    assert [(r.doc_id, r.meta["line"]) for r in records] == [("1", "2"), ("4", "6"), ("6", "8")]
+    assert records[0].text == 'one, over\n"two" lines'
+    assert records[2].text == "\nsix starts on a new line"
+    failed = [(e.action, e.reason, e.doc_id, e.line, e.detail) for e in account.entries]
+    assert failed == [
+        ("failed", "malformed row", "2", 4, "line 4: not well-formed CSV: ',' expected after '\"'"),
+        ("failed", "malformed row", "3", 5, "line 5: not well-formed CSV: ',' expected after '\"'"),
+        (
+            "failed",
+            "malformed row",
+            "5",
+            7,
+            "line 7: line 8, inside this row's quoted text, starts like another row "
+            "(an unbalanced quote?)",
+        ),
+        (
+            "failed",
+            "malformed row",
+            "7",
+            10,
+            "line 10: not well-formed CSV: unexpected end of data",
+        ),
+    ]
+    assert account.documents_failed == {"malformed row": 4}
+
+
+def test_strict_conversion_fails_on_a_malformed_row(tmp_path: Path) -> None:
+    path = _write_noteevents(
+        tmp_path / "NOTEEVENTS.csv",
+        ['1,10,,2150-03-04,Nursing,Report,,"fine"\n', '2,10,,,Nursing,Report,,"left open\n'],
+    )
+    for output in (tmp_path / "notes.jsonl", tmp_path / "notes.spacy"):
+        with pytest.raises(StrictModeError, match=r"NOTEEVENTS.csv:3: failed, malformed row"):
+            convert_corpus("mimic-noteevents", path, output, strict=True)
+        assert not output.exists()
+    account = convert_corpus("mimic-noteevents", path, tmp_path / "notes.jsonl")
+    assert account.documents_converted == 1 and account.documents_failed == {"malformed row": 1}
