@@ -53,12 +53,16 @@ class AccountEntry:
     label: str | None = None
     detail: str = ""
 
-    def describe(self) -> str:
-        """One line naming where and why, for error messages."""
+    def describe(self, *, show_text: bool = False) -> str:
+        """One line naming where and why, for error messages. Without ``show_text`` it carries no
+        note text: the mention's text and the details that quote the document are left out (the
+        account file has them); a failed document's detail (bytes, markup, the rule) stays."""
         where = self.file if self.line is None else f"{self.file}:{self.line}"
         span = "" if self.start is None else f" [{self.start}:{self.end}]"
-        what = "" if self.text is None else f" {self.label} {self.text!r}"
-        detail = f" ({self.detail})" if self.detail else ""
+        label = "" if self.label is None else f" {self.label}"
+        what = f"{label} {self.text!r}" if show_text and self.text is not None else label
+        shown = self.detail if show_text or self.action == "failed" else ""
+        detail = f" ({shown})" if shown else ""
         return f"{where}{span}{what}: {self.action}, {self.reason}{detail}"
 
 
@@ -129,7 +133,8 @@ class Account:
         detail: str = "",
     ) -> None:
         """A document whose file could not be read (``reason`` the rule it broke, e.g. "not
-        UTF-8"): whatever it annotated is lost, so a strict conversion fails."""
+        UTF-8"): whatever it annotated is lost, so a strict conversion fails. ``detail`` is shown
+        in error messages: bytes, markup and rules, never the document's text."""
         self.documents_failed[reason] += 1
         self.entries.append(
             AccountEntry("failed", reason, file, line, doc_id=doc_id, detail=detail)
@@ -350,6 +355,6 @@ def _entity_entry(
 
 
 def first_problems(entries: Iterable[AccountEntry], n: int = 5) -> str:
-    """The first ``n`` entries, one per line, for an error message."""
+    """The first ``n`` entries, one per line, for an error message (no note text)."""
     lines = [entry.describe() for entry, _ in zip(entries, range(n), strict=False)]
     return "\n".join(f"  {line}" for line in lines)

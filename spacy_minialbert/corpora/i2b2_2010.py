@@ -26,13 +26,15 @@ dropped silently. Assertions that find no concept are skipped, reported.
 
 A file that is not UTF-8 is reported with its line and byte offset: an unreadable ``.txt`` or
 ``.con`` fails the document (the ``.con``'s concepts, if it can be read, are dropped with that
-reason); an unreadable ``.ast`` loses only the assertions (skipped, reported).
+reason); an unreadable ``.ast`` loses only the assertions (skipped, reported). A ``.con`` no
+``.txt`` finds is reported with its concepts dropped ("no .txt file"), an ``.ast`` as skipped.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,9 +65,12 @@ def i2b2_2010_documents(path: str | Path, *, account: Account) -> Iterator[Docum
     root = Path(path)
     if not root.is_dir():
         raise FileNotFoundError(f"{root}: not a folder of i2b2 2010 .txt/.con files.")
+    used: set[Path] = set()  # annotation files that found their text
     for text_path in sorted(root.rglob("*.txt")):
         doc_id = text_path.relative_to(root).with_suffix("").as_posix()
         concept_path = _companion(text_path, ".con", "concept")
+        assertion_path = _companion(text_path, ".ast", "ast")
+        used.update(p for p in (concept_path, assertion_path) if p is not None)
         if concept_path is None:
             account.document_excluded(
                 "no .con file", file=str(text_path), doc_id=doc_id, detail="not annotated"
@@ -78,9 +83,37 @@ def i2b2_2010_documents(path: str | Path, *, account: Account) -> Iterator[Docum
                 error.reason, file=error.file, line=error.line, doc_id=doc_id, detail=error.detail
             )
             if error.file == str(text_path):
-                _concepts_unplaced(concept_path, f".txt file {error.reason}", account, doc_id)
+                with suppress(CorpusFileError):  # both unreadable: the first one is reported
+                    _concepts_unplaced(concept_path, f".txt file {error.reason}", account, doc_id)
             continue
         yield record
+    _report_orphans(root, used, account)
+
+
+def _report_orphans(root: Path, used: set[Path], account: Account) -> None:
+    """Annotation files that no ``.txt`` found: their concepts are dropped, their assertions
+    skipped, each reported."""
+    for path in sorted(root.rglob("*.con")):
+        if path not in used:
+            doc_id = path.relative_to(root).with_suffix("").as_posix()
+            account.document_excluded("no .txt file", file=str(path), doc_id=doc_id)
+            try:
+                _concepts_unplaced(path, "no .txt file", account, doc_id)
+            except CorpusFileError as error:
+                account.document_failed(
+                    error.reason,
+                    file=error.file,
+                    line=error.line,
+                    doc_id=doc_id,
+                    detail=error.detail,
+                )
+    for path in sorted(root.rglob("*.ast")):
+        if path not in used:
+            account.annotation_skipped(
+                "assertion file without its .txt and .con",
+                file=str(path),
+                doc_id=path.relative_to(root).with_suffix("").as_posix(),
+            )
 
 
 def _companion(text_path: Path, suffix: str, folder: str) -> Path | None:
@@ -93,11 +126,9 @@ def _companion(text_path: Path, suffix: str, folder: str) -> Path | None:
 
 
 def _concepts_unplaced(concept_path: Path, reason: str, account: Account, doc_id: str) -> None:
-    try:
-        concepts = list(_concepts(concept_path, account, doc_id))
-    except CorpusFileError:
-        return  # the document's failure is reported; its concepts cannot be counted
-    for concept in concepts:
+    """Every concept of ``concept_path`` dropped for ``reason`` (its text cannot be had). Raises
+    :class:`CorpusFileError` when the ``.con`` itself cannot be read."""
+    for concept in list(_concepts(concept_path, account, doc_id)):
         account.annotation_unplaced(
             concept.label,
             concept.text,

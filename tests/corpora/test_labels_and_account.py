@@ -66,9 +66,11 @@ def test_account_adds_up_and_saves(tmp_path: Path) -> None:
         "label": "Drug",
         "detail": "reads 'Advi'",
     }
-    assert account.problems()[1].describe() == (
+    assert account.problems()[1].describe(show_text=True) == (
         "a.ann:4 [0:5] Drug 'Advil': dropped, text mismatch (reads 'Advi')"
     )
+    # By default no note text: the mention and details quoting the document are left out.
+    assert account.problems()[1].describe() == "a.ann:4 [0:5] Drug: dropped, text mismatch"
     rows = dict(account.summary_rows())
     assert rows["entities in source"] == "3"
     assert rows["      text mismatch"] == "1"

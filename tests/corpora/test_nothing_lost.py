@@ -98,7 +98,7 @@ def test_brat_annotations_not_converted_fail_strict(tmp_path: Path, line: str, r
         "0 of 1 entities would be changed or dropped, 1 other annotation would not be converted"
         in message
     )
-    assert f"doc.ann:2: skipped, {reason}" in message
+    assert "doc.ann:2" in message and f"skipped, {reason}" in message
 
 
 @pytest.mark.parametrize(
@@ -369,3 +369,24 @@ def test_mtsamples_rows_not_utf8(tmp_path: Path) -> None:
     assert not output.exists() and list(tmp_path.glob("*.jsonl")) == []
     convert_corpus("mtsamples", path, output)
     assert len(output.read_text().splitlines()) == 2
+
+
+def test_i2b2_2010_annotation_files_without_text(tmp_path: Path) -> None:
+    source = _i2b2_2010(tmp_path / "c", 'c="chest pain" 1:2 1:3||t="problem"\n')
+    (source / "lost.con").write_text('c="cough" 1:0 1:0||t="problem"\n')
+    (source / "lost.ast").write_text('c="cough" 1:0 1:0||t="problem"||a="absent"\n')
+    account = Account("i2b2-2010")
+    assert len(list(i2b2_2010_documents(source, account=account))) == 2
+    assert entries(account) == [
+        ("no .txt file", "lost.con:None"),
+        ("no .txt file", "lost.con:1"),  # its concept, dropped
+        ("assertion file without its .txt and .con", "lost.ast:None"),
+    ]
+    assert account.total("dropped") == 1
+
+
+def test_strict_error_carries_no_note_text(corpora: Path, tmp_path: Path) -> None:
+    message = _strict_message("brat", corpora / "brat" / "corpus", tmp_path)
+    assert "doc-1.ann:13" in message and "doc-1.ann:7 [86:96] Drug: dropped" in message
+    for surface in ("aspirin", "lisinoprol", "Zofran", "broken", "Advil", "Tylenol", "neede"):
+        assert surface not in message
