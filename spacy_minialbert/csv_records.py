@@ -42,6 +42,8 @@ _BLANK, _NUMBER, _TEXT, _MIXED = "blank", "number", "text", "mixed"
 # A row start must show at least this many whole-number columns before the text to be believed
 # inside a row that otherwise parsed well.
 _DISTINCTIVE_NUMBERS = 2
+# Longer than this, what stands in the id column of a malformed row is not shown as its id.
+_MAX_ID_LENGTH = 64
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,17 @@ class _Shape:
     def learn(self, values: list[str]) -> None:
         self._kinds = _column_kinds(values[: self.text_index], self._kinds)
 
+    def id_of(self, values: list[str]) -> str | None:
+        """The id of a malformed row, when what stands in the id column looks like one: in a
+        row that is not well-formed, that cell may hold a line of a note, which is never shown."""
+        if self.id_index >= len(values):
+            return None
+        value = values[self.id_index].strip()
+        kinds = self._kinds or []
+        numeric = self.id_index < len(kinds) and kinds[self.id_index] == _NUMBER
+        looks_like_id = 0 < len(value) <= _MAX_ID_LENGTH and "\n" not in value and "\r" not in value
+        return value if looks_like_id and (_kind(value) == _NUMBER or not numeric) else None
+
     def starts_row(self, line: str, *, reference: list[str] | None, distinctive: bool) -> bool:
         """Whether ``line`` looks like the first line of a row. ``reference``: a row to take the
         shape from when none was learned yet. ``distinctive``: the line must match every column's
@@ -184,7 +197,7 @@ class CsvRecords:
                 continue
             inner = self._row_start_inside(shape, values)
             if inner is not None:
-                row_id = _cell(values, id_index)
+                row_id = shape.id_of(values)
                 self._lines.put_back(self._lines.taken[inner:])
                 problem = (
                     f"line {first + inner}, inside this row's quoted text, starts like another "
@@ -206,7 +219,7 @@ class CsvRecords:
         """The failed row from ``first`` up to the next line that starts a row (put back to be read
         next). ``read_on``: the parser stopped before the row's end, so look past the lines read."""
         taken = self._lines.taken
-        row_id = _first_line_id(taken[0], shape.id_index) if taken else None
+        row_id = shape.id_of(next(csv.reader(taken[:1]), []))
         for index, line in enumerate(taken[1:], start=1):
             if shape.starts_row(line, reference=None, distinctive=False):
                 self._lines.put_back(taken[index:])
@@ -234,11 +247,3 @@ def _kind(value: str) -> str:
     if not value.strip():
         return _BLANK
     return _NUMBER if _WHOLE_NUMBER.fullmatch(value) else _TEXT
-
-
-def _cell(values: list[str], index: int) -> str | None:
-    return values[index].strip() or None if index < len(values) else None
-
-
-def _first_line_id(line: str, id_index: int) -> str | None:
-    return _cell(next(csv.reader([line]), []), id_index)

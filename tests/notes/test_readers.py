@@ -271,3 +271,18 @@ def test_a_utf8_byte_order_mark_is_no_part_of_a_note_or_record(tmp_path: Path) -
         Note("1", "One.", f"{jsonl}:1"),
         Note("2", "\ufeffTwo.", f"{jsonl}:2"),
     ]
+
+
+def test_csv_a_stray_line_of_text_is_not_shown_as_an_id(tmp_path: Path) -> None:
+    rows = [
+        b'1,10,,,Nursing,,"one"\n',
+        b"Patient denies pain, fever\n",
+        b'3,11,,,Nursing,,"three"\n',
+    ]
+    found = items(write_csv(tmp_path / "n.csv", rows))
+    assert outline(found) == [
+        ("1", "note", "2"),
+        (None, "malformed record", "3"),  # not "Patient denies pain"
+        ("3", "note", "4"),
+    ]
+    assert found[1].detail == "line 3: 2 fields where the header has 7"  # type: ignore[union-attr]
