@@ -46,7 +46,7 @@ from pathlib import Path
 
 from .account import Account
 from .records import DocumentRecord, EntityRecord, Issue, RelationRecord
-from .text import CorpusFileError, read_text, relocate, same_surface
+from .text import CorpusFileError, read_annotations, read_text, relocate, same_surface
 
 DISCONTINUOUS_POLICIES = ("auto", "cover", "first", "drop")
 FRAGMENTS = "fragments"
@@ -167,7 +167,7 @@ def _parse(ann_path: Path, account: Account, doc_id: str) -> _Annotations:
     found = _Annotations()
     file = str(ann_path)
     attachments: list[tuple[str, str, str, int]] = []  # (target id, key, value, line)
-    for number, raw in enumerate(read_text(ann_path).split("\n"), start=1):
+    for number, raw in enumerate(read_annotations(ann_path).split("\n"), start=1):
         line = raw.rstrip("\r")
         if not line.strip():
             continue

@@ -104,7 +104,8 @@ def _documents(file: Path, account: Account, n_sents: int) -> Iterator[list[list
     sentence: list[_Token] = []
     marked = False  # a -DOCSTART- line was seen
     grouped = 0  # documents made of n_sents sentences, for the account's note
-    with file.open(encoding="utf8") as handle:
+    # utf-8-sig: a byte order mark is an encoding signature, not part of the first token.
+    with file.open(encoding="utf-8-sig") as handle:
         for number, raw in enumerate(handle, start=1):
             line = raw.rstrip("\r\n")
             columns = line.split("\t") if "\t" in line else line.split()

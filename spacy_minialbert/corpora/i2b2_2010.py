@@ -40,7 +40,7 @@ from pathlib import Path
 
 from .account import Account
 from .records import DocumentRecord, EntityRecord, Issue
-from .text import CorpusFileError, read_text, same_surface
+from .text import CorpusFileError, read_annotations, read_text, same_surface
 
 _CONCEPT = re.compile(
     r'^c="(?P<text>.*)" (?P<l1>\d+):(?P<t1>\d+) (?P<l2>\d+):(?P<t2>\d+)'
@@ -166,7 +166,7 @@ def _document(doc_id: str, text_path: Path, concept_path: Path, account: Account
 
 
 def _concepts(path: Path, account: Account, doc_id: str) -> Iterator[_Concept]:
-    for number, raw in enumerate(read_text(path).splitlines(), start=1):
+    for number, raw in enumerate(read_annotations(path).splitlines(), start=1):
         if not raw.strip():
             continue
         match = _CONCEPT.match(raw.strip())

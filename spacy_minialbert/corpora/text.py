@@ -61,6 +61,7 @@ class CorpusFileError(ValueError):
 
 
 NOT_UTF8 = "not UTF-8"
+BOM = "\ufeff"
 
 
 def decode_utf8(data: bytes, file: str | Path, *, first_line: int = 1, offset: int = 0) -> str:
@@ -86,6 +87,12 @@ def read_text(path: Path) -> str:
     count ``\\r`` characters where the file has them. A byte that is not UTF-8 raises
     :class:`CorpusFileError` with its line and byte offset."""
     return decode_utf8(path.read_bytes(), path)
+
+
+def read_annotations(path: Path) -> str:
+    """An annotation file (brat ``.ann``, i2b2 ``.con``/``.ast``) as text, without the byte order
+    mark some editors write first: it is an encoding signature, not part of the first line."""
+    return read_text(path).removeprefix(BOM)
 
 
 def check_utf8(path: Path) -> None:

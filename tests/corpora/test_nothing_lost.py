@@ -390,3 +390,20 @@ def test_strict_error_carries_no_note_text(corpora: Path, tmp_path: Path) -> Non
     assert "doc-1.ann:13" in message and "doc-1.ann:7 [86:96] Drug: dropped" in message
     for surface in ("aspirin", "lisinoprol", "Zofran", "broken", "Advil", "Tylenol", "neede"):
         assert surface not in message
+
+
+def test_byte_order_mark_of_annotation_files(tmp_path: Path) -> None:
+    # Windows editors write one; it used to make the first annotation line unknown (brat, .con)
+    # or the first CoNLL token "\ufeffAspirin".
+    source = _brat(tmp_path / "brat", "\ufeffT1\tDrug 0 7\tAspirin\n")
+    account = Account("brat")
+    (record,) = brat_documents(source, account=account)
+    assert [e.text for e in record.entities] == ["Aspirin"] and not account.entries
+    concepts = _i2b2_2010(tmp_path / "c", '\ufeffc="chest pain" 1:2 1:3||t="problem"\n')
+    account = Account("i2b2-2010")
+    assert [len(r.entities) for r in i2b2_2010_documents(concepts, account=account)] == [1, 1]
+    assert not account.entries
+    path = tmp_path / "t.conll"
+    path.write_text("\ufeffAspirin\tB-Chemical\n")
+    (record,) = conll_documents(path, account=Account("conll"))
+    assert (record.text, record.entities[0].text) == ("Aspirin", "Aspirin")
