@@ -10,7 +10,9 @@ import os
 from pathlib import Path
 
 import pytest
+import spacy
 
+from spacy_minialbert.annotate import RunOptions, annotate
 from spacy_minialbert.annotate.notes import Note, Rejected
 from spacy_minialbert.annotate.sources import detect_format, open_notes
 
@@ -286,3 +288,20 @@ def test_csv_a_stray_line_of_text_is_not_shown_as_an_id(tmp_path: Path) -> None:
         ("3", "note", "4"),
     ]
     assert found[1].detail == "line 3: 2 fields where the header has 7"  # type: ignore[union-attr]
+
+
+def test_a_run_over_a_folder_with_a_loop_ends_and_counts_every_entry(tmp_path: Path) -> None:
+    root = tmp_path / "notes"
+    (root / "sub").mkdir(parents=True)
+    (root / "sub" / "back").symlink_to(root, target_is_directory=True)
+    (root / "sub" / "B.TXT").write_bytes(codecs.BOM_UTF8 + b"Second.")
+    (root / "a.txt").write_bytes(b"First.")
+    (root / "gone.txt").symlink_to(tmp_path / "missing.txt")
+    (root / "notes.md").write_text("not a note")
+    output = tmp_path / "out.jsonl"
+    summary = annotate(spacy.blank("en"), open_notes(root), output, RunOptions(progress=False))
+    assert (summary.read, summary.written) == (5, 2)
+    assert summary.skipped == {"symlink loop": 1, "not a .txt file": 1}
+    assert summary.failed == {"unreadable file": 1}
+    records = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()]
+    assert [record["id"] for record in records] == ["a", "sub/B"]
