@@ -17,8 +17,8 @@ Rules, each application reported to the account:
 
 Placing an entity costs time in its own length (and a binary search for its tokens), never in the
 document's: spaCy builds ``Doc.text`` anew on every access, so the record's text (checked equal
-once) is what entities are read from. A 120,000-token document with thousands of entities would
-otherwise take hours."""
+once) is what entities are read from. A 113,000-token document with 10,000 entities would
+otherwise take tens of minutes (the time grew 15-fold for 4 times the lines)."""
 
 from __future__ import annotations
 
