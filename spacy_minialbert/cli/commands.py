@@ -9,5 +9,6 @@ from . import (  # noqa: F401
     evaluate,
     medical,
     quantize,
+    serve,
     show,
 )
