@@ -8,6 +8,16 @@ Rules on top of the language's prefixes, suffixes, infixes and exceptions:
   its neighbours (``Dr.[**Name**]'s`` is ``Dr.`` ``[**Name**]`` ``'s``). BioClinicalBERT, the
   teacher of clinical MiniALBERT, saw each placeholder as one unit. A placeholder does not cross a
   line end, and an unclosed ``[**`` is ordinary text.
+- Every MIMIC-IV-Note redaction ``___`` (three or more underscores) is one token too, glued or
+  not (``Name: ___``, ``___ y/o``, ``Dr.___'s`` is ``Dr.`` ``___`` ``'s``).
+- A run of symbols is one token: one symbol three or more times (``=====``, ``*****``, ``!!!``,
+  as spaCy already makes ``-----`` and ``.....``), a pattern of two to four symbols repeated three
+  or more times (``-=-=-=``, ``*~*~*~``), and any 32 or more symbols in a row. Symbols are
+  characters that are neither letters, digits nor whitespace, and the underscore. Left to spaCy,
+  such a run is cut one character at a time, each cut searching the rest of the run again:
+  quadratic (a 50,000-character ``=====`` line took minutes); here it is one pass over the text.
+  A word between spaces that is one of the tokenizer's exceptions (``^___^``) keeps its
+  exception.
 - Dotted abbreviations keep their periods: any run of single letters each followed by a period
   (``b.i.d.``, ``t.i.d.``, ``q.d.``, ``p.o.``, ``p.r.n.``, ``q.h.s.``, ``y.o.``, ``e.g.``), and
   dosing intervals ``q4h``, ``q.4h.``, ``q4-6h``, ``q6hrs`` (``q12h.`` is ``q12h`` and a
@@ -49,6 +59,19 @@ TOKENIZER_NAME = "spacy-minialbert.ClinicalTokenizer.v1"
 
 # No nested "[**" inside, no line end: a stray "[**" cannot swallow the next real placeholder.
 PLACEHOLDER = re.compile(r"\[\*\*(?:(?!\[\*\*)[^\n])*?\*\*\]")
+# A symbol: not a letter, digit or whitespace character (the underscore, a word character to
+# ``re``, counts as a symbol: MIMIC-IV redactions are runs of it).
+SYMBOL = r"(?:[^\w\s]|_)"
+# Tried at each position in this order: one symbol three or more times; a pattern of two to four
+# symbols three or more times; any 32 or more symbols. What is left to spaCy between matches has
+# fewer than 32 symbols in a row, so its one-at-a-time affix splitting stays cheap.
+SYMBOL_RUN = re.compile(
+    rf"({SYMBOL})\1{{2,}}"
+    rf"|({SYMBOL}{{2,4}})\2{{2,}}"
+    rf"|{SYMBOL}{{32,}}"
+)
+# spaCy's own unit for exceptions: text between whitespace.
+WORD = re.compile(r"\S+")
 # "q.4h." owns its final period (it opened with one); "q4h." is q4h and a sentence period.
 ABBREVIATION = r"(?:[A-Za-z]\.){2,}|(?i:q\.\d+(?:-\d+)?(?:h|hrs?)\.?|q\d+(?:-\d+)?(?:h|hrs?))"
 SLASH_ABBREVIATIONS = ("s/p", "w/", "w/o", "c/o", "h/o", "d/c", "r/o", "n/v", "f/u")
@@ -64,30 +87,54 @@ EXTRA_INFIXES = (r"(?<=[A-Za-z0-9])[()\[\]](?=[A-Za-z0-9])", r"(?<=[A-Za-z])-(?=
 
 
 class ClinicalTokenizer:
-    """Placeholders as single tokens around a spaCy ``Tokenizer`` (``base``) that holds every
-    other rule; serialisation is the base tokenizer's."""
+    """Placeholders, redactions and symbol runs as single tokens around a spaCy ``Tokenizer``
+    (``base``) that holds every other rule; serialisation is the base tokenizer's. The extra rules
+    are code, not saved data, so a pipeline saved before they existed gets them when loaded."""
 
     def __init__(self, vocab: Vocab, base: Tokenizer) -> None:
         self.vocab = vocab
         self.base = base
 
     def __call__(self, text: str) -> Doc:
-        if "[**" not in text:
+        units = self.single_token_spans(text)
+        if not units:
             return self.base(text)
         pieces: list[Doc] = []
         position = 0
-        for match in PLACEHOLDER.finditer(text):
-            if match.start() > position:
-                pieces.append(self.base(text[position : match.start()]))
-            # One following space is the placeholder's own whitespace, as spaCy does for words.
-            space = text.startswith(" ", match.end())
-            pieces.append(Doc(self.vocab, words=[match.group()], spaces=[space]))
-            position = match.end() + int(space)
-        if not pieces:
-            return self.base(text)
+        for start, end in units:
+            if start > position:
+                pieces.append(self.base(text[position:start]))
+            # One following space is the unit's own whitespace, as spaCy does for words.
+            space = text.startswith(" ", end)
+            pieces.append(Doc(self.vocab, words=[text[start:end]], spaces=[space]))
+            position = end + int(space)
         if position < len(text):
             pieces.append(self.base(text[position:]))
         return Doc.from_docs(pieces, ensure_whitespace=False)
+
+    def single_token_spans(self, text: str) -> list[tuple[int, int]]:
+        """``(start, end)`` of every placeholder, redaction and symbol run of ``text``, in order;
+        each becomes one token. Placeholders are found first, so a run never eats into one."""
+        spans: list[tuple[int, int]] = []
+        position = 0
+        if "[**" in text:
+            for match in PLACEHOLDER.finditer(text):
+                spans.extend(self._symbol_runs(text, position, match.start()))
+                spans.append(match.span())
+                position = match.end()
+        spans.extend(self._symbol_runs(text, position, len(text)))
+        return spans
+
+    def _symbol_runs(self, text: str, start: int, end: int) -> list[tuple[int, int]]:
+        if SYMBOL_RUN.search(text, start, end) is None:
+            return []
+        exceptions = self.base.rules or {}
+        runs: list[tuple[int, int]] = []
+        for word in WORD.finditer(text, start, end):
+            if word.group() in exceptions:
+                continue
+            runs.extend(run.span() for run in SYMBOL_RUN.finditer(text, word.start(), word.end()))
+        return runs
 
     def pipe(self, texts: Iterable[str], batch_size: int = 1000) -> Iterator[Doc]:
         for text in texts:

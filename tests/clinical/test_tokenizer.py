@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -170,3 +171,114 @@ def test_saved_pipeline_loads_in_a_fresh_process(tmp_path: Path) -> None:
     assert expected[2][0] == "pt."  # the special case added above was saved too
     config = load_config(tmp_path / "pipeline" / "config.cfg")
     assert config["nlp"]["tokenizer"] == {"@tokenizers": TOKENIZER_NAME}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Name: ___", ["Name", ":", "___"]),
+        ("___ y/o M", ["___", "y", "/", "o", "M"]),
+        ("seen on ___ at ___.", ["seen", "on", "___", "at", "___", "."]),
+        ("Dr.___'s note", ["Dr.", "___", "'s", "note"]),
+        ("(___), ___,", ["(", "___", ")", ",", "___", ","]),
+        ("Admission Date:  ___   ", ["Admission", "Date", ":", " ", "___", "  "]),
+        ("Sign: __________.", ["Sign", ":", "__________", "."]),
+    ],
+)
+def test_mimic_iv_redactions_are_one_token(nlp: Language, text: str, expected: list[str]) -> None:
+    doc = nlp(text)
+    assert [t.text for t in doc] == expected
+    assert doc.text == text
+    for token in doc:
+        assert text[token.idx : token.idx + len(token)] == token.text  # offsets into the original
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("=====", ["====="]),
+        ("*** ALLERGIES ***", ["***", "ALLERGIES", "***"]),
+        ("word=====more", ["word", "=====", "more"]),
+        ("-=-=-=\n*~*~*~*~ x", ["-=-=-=", "\n", "*~*~*~*~", "x"]),
+        ("protein +++, IMPORTANT!!!,", ["protein", "+++", ",", "IMPORTANT", "!!!", ","]),
+        ("Arg170----Gln", ["Arg170", "----", "Gln"]),
+        # Placeholders first: a run never eats into one.
+        ("=====[**Name**]=====", ["=====", "[**Name**]", "====="]),
+        ("[[[**Name**]", ["[", "[", "[**Name**]"]),
+        # A word that is an exception of the language keeps it.
+        ("^___^ ok", ["^___^", "ok"]),
+        # Two of a symbol are left to spaCy's rules, as before.
+        ("a == b", ["a", "=", "=", "b"]),
+    ],
+)
+def test_symbol_runs_are_one_token(nlp: Language, text: str, expected: list[str]) -> None:
+    assert tokens(nlp, text) == expected
+
+
+RUNS = ["=", "_", "-", "*", ".", "#", "~", "+", "!", "-=", "=_", "(=", "*-*", "==--", "\u2500"]
+
+
+@pytest.mark.parametrize("run", RUNS)
+def test_a_long_run_is_one_token(nlp: Language, run: str) -> None:
+    # spaCy alone cuts "=" * n into n tokens, one search over the rest of the run per cut.
+    text = "Labs:\n" + run * (5_000 // len(run)) + "\nPlan: home."
+    doc = nlp(text)
+    assert doc.text == text
+    assert len(doc) == 9
+    assert doc[3].text == run * (5_000 // len(run))
+
+
+@pytest.mark.parametrize("space", [" ", "\n", "\t\n", "\r\n", "\u00a0"])
+def test_a_long_whitespace_run_is_one_token(nlp: Language, space: str) -> None:
+    text = "a" + space * 25_000 + "b"
+    doc = nlp(text)
+    assert doc.text == text
+    assert len(doc) == 3
+
+
+def test_spacy_is_never_given_a_long_stretch_of_symbols(nlp: Language) -> None:
+    # What the placeholders and runs leave to spaCy's affix rules has fewer than 32 symbols in
+    # a row: the cost of those rules stays bounded per character, whatever the input.
+    import random
+
+    rng = random.Random(0)
+    symbols = "=_-*.#~+!?()[]{}<>/\\|'\":;,"
+    tokenizer = nlp.tokenizer
+    assert isinstance(tokenizer, ClinicalTokenizer)
+    for _ in range(200):
+        text = "".join(
+            rng.choice(symbols) if rng.random() < 0.9 else rng.choice("ab1 \n[**]")
+            for _ in range(rng.randint(1, 400))
+        )
+        spans = tokenizer.single_token_spans(text)
+        position = 0
+        left_to_spacy = []
+        for start, end in spans:
+            assert position <= start < end
+            left_to_spacy.append(text[position:start])
+            position = end
+        left_to_spacy.append(text[position:])
+        for piece in left_to_spacy:
+            longest = max((len(m) for m in re.findall(r"(?:[^\w\s]|_)+", piece)), default=0)
+            assert longest < 32, piece
+        assert nlp(text).text == text
+
+
+def test_a_50k_run_tokenizes_in_seconds() -> None:
+    # A loose bound in a fresh process (the quadratic tokenizer took minutes; it would block
+    # this test run instead of failing it, so the process is stopped after 60 s).
+    script = (
+        "import time; from spacy_minialbert.clinical import clinical_nlp; nlp = clinical_nlp(); "
+        "text = 'Labs:\\n' + '=' * 50_000 + '\\nPlan: ' + '_' * 50_000; "
+        "start = time.perf_counter(); doc = nlp(text); "
+        "print(time.perf_counter() - start, len(doc))"
+    )
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("tokenizing two 50,000-character runs took over a minute")
+    seconds, count = result.stdout.split()
+    assert float(seconds) < 5.0
+    assert int(count) == 8  # Labs : newline ===== newline Plan : _____
