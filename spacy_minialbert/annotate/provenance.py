@@ -30,7 +30,7 @@ INPUTS_SUFFIX = ".input.json"
 @dataclass(frozen=True)
 class InputIdentity:
     path: str
-    kind: str  # "file" or "folder"
+    kind: str  # "file", "folder" or "database"
     size: int | None = None
     head_sha256: str | None = None
 
@@ -52,6 +52,17 @@ class InputIdentity:
             raise ValueError(f"{where}: not an input record of annotate ({error}).") from None
 
 
+def identify_source(source: Any) -> InputIdentity:
+    """The identity of a note source: its own ``identity()`` where it has one (a database table
+    or query, which is no file), else that of the file or folder at its ``path``."""
+    own = getattr(source, "identity", None)
+    if callable(own):
+        found = own()
+        assert isinstance(found, InputIdentity)
+        return found
+    return identify(Path(source.path))
+
+
 def identify(path: Path) -> InputIdentity:
     resolved = path.resolve()
     if resolved.is_dir():
@@ -70,7 +81,9 @@ def check_written_paths(input_path: Path, written: Sequence[Path]) -> None:
     source = input_path.resolve()
     for path in written:
         target = path.resolve()
-        if target == source or (path.exists() and os.path.samefile(path, input_path)):
+        # A database source has no file to compare with.
+        same = path.exists() and input_path.exists() and os.path.samefile(path, input_path)
+        if target == source or same:
             raise ValueError(
                 f"{path} is the input {input_path}: annotate would overwrite the notes it reads. "
                 "Give another OUTPUT."

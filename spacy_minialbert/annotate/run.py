@@ -31,7 +31,7 @@ from .notes import ALREADY_DONE, DUPLICATE_ID, Note, NoteSource, Rejected
 from .output import ErrorLog, JsonlWriter, companion, scan_output
 from .pipeline import PipelineSpec, load_pipeline
 from .progress import Progress
-from .provenance import INPUTS_SUFFIX, check_resume_input, check_written_paths, identify
+from .provenance import INPUTS_SUFFIX, check_resume_input, check_written_paths, identify_source
 from .summary import Summary
 
 ERRORS_SUFFIX = ".errors.jsonl"
@@ -80,7 +80,7 @@ def annotate(
     written += [options.entities_csv] if options.entities_csv is not None else []
     check_written_paths(Path(source.path), written)
     with OutputLock(output):
-        identity = identify(Path(source.path))
+        identity = identify_source(source)
         check_resume_input(output, errors_path, identity, new_input=options.new_input)
         summary = _run(pipeline, source, output, errors_path, options)
         summary.input_identity = identity

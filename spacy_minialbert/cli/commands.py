@@ -8,6 +8,7 @@ from . import (  # noqa: F401
     distill,
     evaluate,
     medical,
+    omop,
     quantize,
     serve,
     show,

@@ -1,0 +1,185 @@
+"""``spacy-minialbert annotate-omop``: notes from a file or an OMOP ``NOTE`` table, annotated into
+JSONL (resumable, as ``annotate`` does) and then into an OMOP CDM v5.4 ``NOTE_NLP`` table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from . import app
+
+if TYPE_CHECKING:
+    from ..annotate.notes import NoteSource
+
+
+@app.command("annotate-omop")
+def annotate_omop_command(
+    model: str = typer.Argument(..., help="Pipeline package name or directory."),
+    output: Path = typer.Argument(..., help="JSONL to write (or resume), one record per note."),
+    input_path: Path | None = typer.Option(
+        None, "--input", help="Notes from a file or folder (as annotate's INPUT)."
+    ),
+    input_format: str | None = typer.Option(
+        None, "--format", help="[--input] folder, csv, jsonl or mimic-iv (default: from the name)."
+    ),
+    db: str | None = typer.Option(
+        None, "--db", help="Notes from this database (SQLAlchemy URL, e.g. sqlite:///cdm.db)."
+    ),
+    table: str | None = typer.Option(None, "--table", help="[--db] Table of notes (e.g. note)."),
+    query: str | None = typer.Option(
+        None, "--query", help="[--db] SQL query returning the id and text columns."
+    ),
+    schema: str | None = typer.Option(None, "--schema", help="[--db] Schema of --table."),
+    id_column: str | None = typer.Option(
+        None, "--id-column", help="Column (or JSON key) of the note id (NOTE: note_id)."
+    ),
+    text_column: str | None = typer.Option(
+        None, "--text-column", help="Column (or JSON key) of the text (NOTE: note_text)."
+    ),
+    encoding: str = typer.Option("utf-8", "--encoding", help="[--input] Encoding of the file."),
+    note_nlp_db: str | None = typer.Option(
+        None, "--note-nlp-db", help="Database to write NOTE_NLP into (default: --db)."
+    ),
+    note_nlp_table: str = typer.Option("note_nlp", "--note-nlp-table", help="NOTE_NLP table."),
+    note_nlp_schema: str | None = typer.Option(
+        None, "--note-nlp-schema", help="Schema of the NOTE_NLP table."
+    ),
+    concepts: Path | None = typer.Option(
+        None, "--concepts", help="CSV kind,name,concept_id: labels and sections to concept ids."
+    ),
+    offset_columns: bool = typer.Option(
+        False, "--offset-columns", help="Also integer offset_start/offset_end columns."
+    ),
+    bigint_ids: bool = typer.Option(
+        False, "--bigint-ids", help="Create NOTE_NLP with bigint note_nlp_id and note_id."
+    ),
+    ids_per_note: int = typer.Option(
+        1000, "--ids-per-note", help="note_nlp_id = note_id * this + entity ordinal."
+    ),
+    notes_per_transaction: int = typer.Option(
+        100, "--notes-per-transaction", help="Notes written to NOTE_NLP per transaction."
+    ),
+    batch_size: int = typer.Option(32, "--batch-size", help="Notes per nlp.pipe batch."),
+    n_process: int = typer.Option(1, "--n-process", help="Worker processes."),
+    context: bool = typer.Option(
+        True,
+        "--context/--no-context",
+        help="Add sentences, sectionizer and ConText when MODEL has no ConText.",
+    ),
+    progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar."),
+) -> None:
+    """Annotate notes into an OMOP CDM v5.4 NOTE_NLP table (created if missing).
+
+    Notes come from --input FILE or from --db URL with --table or --query (an OMOP NOTE table:
+    note_id, note_text). Records go to OUTPUT first (a re-run resumes it), then every record of
+    OUTPUT is written to NOTE_NLP with stable ids, so a re-run after a crash adds no duplicate.
+    """
+    from ..annotate import PipelineSpec, RunOptions, annotate, load_pipeline
+    from ..omop import (
+        ConceptMap,
+        TableSpec,
+        WriteOptions,
+        nlp_system_name,
+        read_concept_map,
+        read_records,
+        with_texts,
+        write_note_nlp,
+    )
+
+    target = note_nlp_db or db
+    if target is None:
+        raise ValueError("Say where NOTE_NLP goes with --note-nlp-db URL (or read with --db).")
+
+    def open_source() -> NoteSource:
+        return _open_source(
+            input_path, input_format, db, table, query, schema, id_column, text_column, encoding
+        )
+
+    source = open_source()
+    concept_map = read_concept_map(concepts) if concepts is not None else ConceptMap()
+    spec = PipelineSpec(model, add_context=context)
+    options = RunOptions(batch_size=batch_size, n_process=n_process, progress=progress)
+    if n_process == 1:
+        nlp, added = load_pipeline(spec)
+        if added:
+            typer.echo(added, err=True)
+        meta: dict[str, Any] = dict(nlp.meta)
+        summary = annotate(nlp, source, output, options)
+    else:
+        meta = _pipeline_meta(model)
+        summary = annotate(spec, source, output, options)
+    typer.echo(summary.format())
+
+    from sqlalchemy import create_engine
+
+    write_options = WriteOptions(
+        nlp_system=nlp_system_name(meta),
+        table=TableSpec(note_nlp_table, note_nlp_schema, offset_columns, bigint_ids),
+        ids_per_note=ids_per_note,
+        notes_per_transaction=notes_per_transaction,
+        concepts=concept_map,
+    )
+    engine = create_engine(target)
+    try:
+        # The texts for the snippets come from a second pass over the input.
+        pairs = with_texts(read_records(output), open_source().items())
+        report = write_note_nlp(engine, pairs, write_options)
+    finally:
+        engine.dispose()
+    typer.echo(report.format())
+
+
+def _open_source(
+    input_path: Path | None,
+    input_format: str | None,
+    db: str | None,
+    table: str | None,
+    query: str | None,
+    schema: str | None,
+    id_column: str | None,
+    text_column: str | None,
+    encoding: str,
+) -> NoteSource:
+    if (input_path is None) == (db is None):
+        raise ValueError("Read notes from either --input FILE or --db URL (one of them).")
+    if db is not None:
+        from ..annotate.db_source import DatabaseNotes
+
+        return DatabaseNotes(
+            db,
+            table=table,
+            query=query,
+            schema=schema,
+            id_column=id_column,
+            text_column=text_column,
+        )
+    if table is not None or query is not None or schema is not None:
+        raise ValueError("--table, --query and --schema go with --db.")
+    from ..annotate import open_notes
+
+    assert input_path is not None
+    return open_notes(
+        input_path,
+        input_format=input_format,
+        id_column=id_column,
+        text_column=text_column,
+        encoding=encoding,
+    )
+
+
+def _pipeline_meta(model: str) -> dict[str, Any]:
+    """meta.json of a pipeline directory or installed package, without loading the pipeline."""
+    import spacy.util
+
+    path = Path(model)
+    if not path.is_dir():
+        path = spacy.util.get_package_path(model)
+    found = path / "meta.json"
+    if not found.exists():
+        candidates = sorted(path.glob("*/meta.json"))
+        if not candidates:
+            raise ValueError(f"{model}: found no meta.json to name the pipeline in nlp_system.")
+        found = candidates[0]
+    return dict(spacy.util.load_meta(found))
