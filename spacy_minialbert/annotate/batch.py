@@ -5,6 +5,10 @@ again on its own, component by component, so the note that breaks a component is
 the component and the error) and the others are kept. A broad ``except`` is deliberate here: a
 run over millions of notes must not end because one note trips one component. For the same
 reason a note over the size or time limits (:class:`~.limits.NoteLimits`) becomes a failure.
+
+A failure's detail names the component and the exception's type, but not its message unless
+``log_text`` is set: messages quote the input (spaCy's errors quote tokens), and the errors file,
+logs and summaries carry no note text by default.
 """
 
 from __future__ import annotations
@@ -36,18 +40,20 @@ def annotate_batch(
     batch_size: int,
     *,
     limits: NoteLimits = NoteLimits(),
+    log_text: bool = False,
 ) -> BatchResult:
     """Records for ``notes``; a note that cannot be annotated becomes a failure instead, and so
-    does a note over ``limits`` (too long, or too slow: see :mod:`.limits`)."""
+    does a note over ``limits`` (too long, or too slow: see :mod:`.limits`). ``log_text``: keep
+    the message of a component's exception in the failure, though it may quote the note."""
     # spaCy >= 3.8 can forget the strings a batch added to the vocabulary (a long run over
     # millions of notes otherwise grows it without bound); 3.7 has no memory zones.
     zone = getattr(nlp, "memory_zone", None)
     with zone() if zone is not None else nullcontext():
-        return _annotate(nlp, notes, batch_size, limits)
+        return _annotate(nlp, notes, batch_size, limits, log_text)
 
 
 def _annotate(
-    nlp: Language, notes: Sequence[Note], batch_size: int, limits: NoteLimits
+    nlp: Language, notes: Sequence[Note], batch_size: int, limits: NoteLimits, log_text: bool
 ) -> BatchResult:
     result = BatchResult()
     accepted: list[Note] = []
@@ -66,14 +72,16 @@ def _annotate(
             records = [note_record(note, doc) for note, doc in zip(accepted, docs, strict=True)]
     except (Exception, NoteTimeout):  # isolated below, note by note
         for note in accepted:
-            _one(nlp, note, result, limits.seconds)
+            _one(nlp, note, result, limits.seconds, log_text)
         return result
     result.records = records
     result.words = sum(word_count(doc) for doc in docs)
     return result
 
 
-def _one(nlp: Language, note: Note, result: BatchResult, seconds: float | None) -> None:
+def _one(
+    nlp: Language, note: Note, result: BatchResult, seconds: float | None, log_text: bool
+) -> None:
     step = "tokenizer"
     try:
         with time_limit(seconds):
@@ -97,6 +105,16 @@ def _one(nlp: Language, note: Note, result: BatchResult, seconds: float | None) 
                 note.source,
                 "failed",
                 COMPONENT_ERROR,
-                f"{where}: {type(error).__name__}: {error}",
+                f"{where}: {_describe(error, len(note.text), log_text)}",
             )
         )
+
+
+def _describe(error: Exception, characters: int, log_text: bool) -> str:
+    """The exception as a failure's detail: its message only if ``log_text``."""
+    if log_text:
+        return f"{type(error).__name__}: {error}"
+    return (
+        f"{type(error).__name__} on a note of {characters:,} characters (message withheld: it "
+        "may quote the note; --log-text keeps it)"
+    )
