@@ -44,6 +44,8 @@ class RunOptions:
     n_process: worker processes (each loads the pipeline; needs a ``PipelineSpec``).
     entities_csv: also write the entities as CSV here when the run ends.
     limits: the per-note size and time guards.
+    log_text: keep a component's exception message, which may quote the note, in its failure
+    (by default no note text reaches the errors file, the logs or the summary).
     new_input: resume a non-empty output from an input other than the one it was written from."""
 
     batch_size: int = 32
@@ -52,6 +54,7 @@ class RunOptions:
     entities_csv: Path | None = None
     limits: NoteLimits = field(default_factory=NoteLimits)
     new_input: bool = False
+    log_text: bool = False
 
     def __post_init__(self) -> None:
         if self.batch_size < 1:
@@ -113,7 +116,14 @@ def _run(
                     # The note size limit is the guard; spaCy's own must not refuse first.
                     nlp.max_length = max(nlp.max_length, options.limits.max_chars)
                 for batch in batches:
-                    sink.take(annotate_batch(nlp, batch, options.batch_size, limits=options.limits))
+                    result = annotate_batch(
+                        nlp,
+                        batch,
+                        options.batch_size,
+                        limits=options.limits,
+                        log_text=options.log_text,
+                    )
+                    sink.take(result)
             else:
                 assert isinstance(pipeline, PipelineSpec)
                 _run_parallel(pipeline, batches, options, sink)
@@ -199,7 +209,7 @@ def _run_parallel(
         max_workers=options.n_process,
         mp_context=get_context("spawn"),
         initializer=init_worker,
-        initargs=(spec, threads, os.getpid(), options.limits),
+        initargs=(spec, threads, os.getpid(), options.limits, options.log_text),
     ) as pool:
         try:
             for batch in batches:

@@ -30,17 +30,21 @@ _WATCH_SECONDS = 0.5
 
 _nlp: Language | None = None
 _limits = NoteLimits()
+_log_text = False
 
 
-def init_worker(spec: PipelineSpec, threads: int, parent_pid: int, limits: NoteLimits) -> None:
+def init_worker(
+    spec: PipelineSpec, threads: int, parent_pid: int, limits: NoteLimits, log_text: bool = False
+) -> None:
     """Process initialiser: end with ``parent_pid``; a share of the CPU threads; the pipeline."""
-    global _nlp, _limits
+    global _nlp, _limits, _log_text
     end_with_parent(parent_pid)
     import torch
 
     torch.set_num_threads(threads)
     _nlp, _ = load_pipeline(spec)
     _limits = limits
+    _log_text = log_text
     if limits.max_chars is not None:
         # The note size limit is the guard; spaCy's own (1,000,000) must not refuse first.
         _nlp.max_length = max(_nlp.max_length, limits.max_chars)
@@ -49,7 +53,7 @@ def init_worker(spec: PipelineSpec, threads: int, parent_pid: int, limits: NoteL
 def run_batch(notes: Sequence[Note], batch_size: int) -> BatchResult:
     if _nlp is None:
         raise RuntimeError("worker used before init_worker loaded the pipeline")
-    return annotate_batch(_nlp, notes, batch_size, limits=_limits)
+    return annotate_batch(_nlp, notes, batch_size, limits=_limits, log_text=_log_text)
 
 
 def end_with_parent(parent_pid: int) -> None:

@@ -58,6 +58,12 @@ def annotate_command(
         "--new-input",
         help="Resume OUTPUT from an input other than the one it was written from.",
     ),
+    log_text: bool = typer.Option(
+        False,
+        "--log-text",
+        help="Keep exception messages in failed records' details, though they may quote note "
+        "text (by default no note text reaches the errors file, logs or summary).",
+    ),
 ) -> None:
     """Annotate clinical notes: entities with ConText attributes and sections, and categories.
 
@@ -89,6 +95,7 @@ def annotate_command(
         entities_csv=entities_csv,
         limits=limits,
         new_input=new_input,
+        log_text=log_text,
     )
     spec = PipelineSpec(model, add_context=context)
     if n_process == 1:
