@@ -1,4 +1,5 @@
-"""Choosing the reader for an input: a folder of ``.txt`` notes, a CSV, or JSON Lines."""
+"""Choosing the reader for an input: a folder of ``.txt`` notes, a CSV, JSON Lines, or a
+MIMIC-IV-Note file (``discharge.csv.gz``, ``radiology.csv.gz``, recognised by name)."""
 
 from __future__ import annotations
 
@@ -7,16 +8,20 @@ from pathlib import Path
 from .csv_source import CsvNotes
 from .folder_source import FolderNotes
 from .jsonl_source import JsonlNotes
+from .mimic_iv_source import is_mimic_iv_name, mimic_iv_notes
 from .notes import NoteSource
 
-FORMATS = ("folder", "csv", "jsonl")
+FORMATS = ("folder", "csv", "jsonl", "mimic-iv")
 _SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}
 
 
 def detect_format(path: Path) -> str:
-    """``folder`` for a directory, else from the suffix (``.gz`` looked through)."""
+    """``folder`` for a directory, ``mimic-iv`` for MIMIC-IV-Note names (``discharge.csv.gz``),
+    else from the suffix (``.gz`` looked through)."""
     if path.is_dir():
         return "folder"
+    if is_mimic_iv_name(path):
+        return "mimic-iv"
     suffixes = [suffix.lower() for suffix in path.suffixes]
     if suffixes and suffixes[-1] == ".gz":
         suffixes.pop()
@@ -50,6 +55,8 @@ def open_notes(
         if id_column or text_column:
             raise ValueError("--id-column/--text-column apply to CSV and JSONL input, not folders.")
         return FolderNotes(path, encoding=encoding)
+    if chosen == "mimic-iv":
+        return mimic_iv_notes(path, id_column=id_column, text_column=text_column, encoding=encoding)
     if chosen == "csv":
         return CsvNotes(
             path,

@@ -13,7 +13,9 @@ from . import app
 if TYPE_CHECKING:
     from ..corpora.account import Account
 
-_FORMATS = "i2b2-2010, i2b2-2012, i2b2-2014, brat, conll, mimic-noteevents, mtsamples"
+_FORMATS = (
+    "i2b2-2010, i2b2-2012, i2b2-2014, brat, conll, mimic-noteevents, mimic-iv-note, mtsamples"
+)
 
 
 @app.command("convert")
@@ -21,7 +23,7 @@ def convert_command(
     corpus_format: str = typer.Argument(..., metavar="FORMAT", help=f"One of: {_FORMATS}."),
     source: Path = typer.Argument(..., help="Input file or folder."),
     output: Path = typer.Argument(
-        ..., help="OUTPUT.spacy (mimic-noteevents and mtsamples: also .txt or .jsonl)."
+        ..., help="OUTPUT.spacy (mimic-noteevents, mimic-iv-note, mtsamples: also .txt, .jsonl)."
     ),
     strict: bool = typer.Option(
         False,
@@ -70,7 +72,10 @@ def convert_command(
         False, "--include-errors", help="[mimic-noteevents] Keep ISERROR=1 notes."
     ),
     categories: list[str] | None = typer.Option(
-        None, "--category", help="[mimic-noteevents] Keep only this category (repeatable)."
+        None,
+        "--category",
+        help="[mimic-noteevents, mimic-iv-note] Keep only this category / note type (DS, RR, "
+        "AR) (repeatable).",
     ),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show progress."),
 ) -> None:

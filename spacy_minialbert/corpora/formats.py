@@ -14,6 +14,7 @@ from .i2b2_2010 import i2b2_2010_documents
 from .i2b2_2012 import i2b2_2012_documents
 from .i2b2_2014 import i2b2_2014_documents
 from .mimic import mimic_noteevents_documents
+from .mimic_iv import mimic_iv_note_documents
 from .mtsamples import mtsamples_documents
 from .records import DocumentRecord
 
@@ -58,6 +59,13 @@ FORMATS: dict[str, CorpusFormat] = {
             ("include_errors", "categories"),
             False,
             "MIMIC-III NOTEEVENTS.csv(.gz): category text classes",
+        ),
+        CorpusFormat(
+            "mimic-iv-note",
+            mimic_iv_note_documents,
+            ("categories",),
+            False,
+            "MIMIC-IV-Note discharge/radiology.csv(.gz): note type text classes",
         ),
         CorpusFormat(
             "mtsamples", mtsamples_documents, (), False, "MTSamples CSV: multi-label specialties"

@@ -13,7 +13,7 @@ from typing import Any
 from .coercion import typed_section
 
 INIT_METHODS = ("random", "teacher")
-DATA_FORMATS = ("auto", "text", "jsonl", "mimic")
+DATA_FORMATS = ("auto", "text", "jsonl", "mimic", "mimic-iv")
 PLACEHOLDER_MODES = ("unk", "split")
 PRECISIONS = ("fp32", "bf16")
 

@@ -1,4 +1,5 @@
-"""Documents from plain text, JSONL and MIMIC NOTEEVENTS files, streamed with resumable positions.
+"""Documents from plain text, JSONL, MIMIC-III NOTEEVENTS and MIMIC-IV-Note files, streamed with
+resumable positions.
 
 Every reader works on the raw bytes and reports, after each document, the byte offset where the
 next one starts. A checkpoint stores that offset, so a resumed run seeks straight back instead of
@@ -26,6 +27,9 @@ FORMAT_BY_SUFFIX = {
     ".ndjson": "jsonl",
     ".csv": "mimic",
 }
+# MIMIC-IV-Note's files, recognised by name (``discharge.csv.gz``): the text is in ``text``.
+MIMIC_IV_NOTE_FILES = ("discharge", "radiology")
+MIMIC_IV_TEXT_COLUMN = "text"
 
 
 @dataclass(frozen=True)
@@ -74,12 +78,14 @@ def expand_paths(patterns: Sequence[str], data_format: str = "auto") -> list[Inp
 def _format_of(path: Path, data_format: str) -> str:
     if data_format != "auto":
         return data_format
+    if path.name.lower().removesuffix(".gz").removesuffix(".csv") in MIMIC_IV_NOTE_FILES:
+        return "mimic-iv"
     suffixes = [s.lower() for s in path.suffixes if s.lower() != ".gz"]
     found = FORMAT_BY_SUFFIX.get(suffixes[-1] if suffixes else "")
     if found is None:
         raise ValueError(
             f"Cannot tell the format of {path} from its name; set data.format to 'text', "
-            "'jsonl' or 'mimic'."
+            "'jsonl', 'mimic' or 'mimic-iv'."
         )
     return found
 
@@ -116,6 +122,8 @@ class DocumentSource:
             return read_text(item.path, offset)
         if item.format == "jsonl":
             return read_jsonl(item.path, offset, self.text_field)
+        if item.format == "mimic-iv":
+            return read_mimic(item.path, offset, MIMIC_IV_TEXT_COLUMN, skip_error_rows=False)
         return read_mimic(item.path, offset, self.csv_text_column, self.skip_error_rows)
 
 
