@@ -95,6 +95,18 @@ def serve_command(
         help="Python file with custom components to import first (repeatable).",
         envvar=_env("CODE"),
     ),
+    omop_concepts: Path | None = typer.Option(
+        None,
+        "--omop-concepts",
+        help="Concept mapping CSV (kind,name,concept_id) for NOTE_NLP rows (?omop=true).",
+        envvar=_env("OMOP_CONCEPTS"),
+    ),
+    omop_ids_per_note: int = typer.Option(
+        1000,
+        "--omop-ids-per-note",
+        help="NOTE_NLP ids per note (note_nlp_id = note_id * this + ordinal).",
+        envvar=_env("OMOP_IDS_PER_NOTE"),
+    ),
     log_level: str = typer.Option(
         "info",
         "--log-level",
@@ -114,6 +126,10 @@ def serve_command(
     for path in code:
         if not Path(path).is_file():
             raise ValueError(f"--code {path}: no such file.")
+    if omop_concepts is not None:
+        from ..omop import read_concept_map
+
+        read_concept_map(omop_concepts)  # a bad mapping fails now, not at the first request
 
     settings = ServeSettings(
         model=model, add_context=context, code=tuple(code), host=host, port=port,
@@ -122,5 +138,7 @@ def serve_command(
         max_notes_per_request=max_notes_per_request, max_note_chars=max_note_chars,
         max_request_bytes=max_request_bytes, graceful_timeout_s=graceful_timeout,
         log_level=log_level.lower(),
+        omop_concepts=str(omop_concepts) if omop_concepts else None,
+        omop_ids_per_note=omop_ids_per_note,
     )  # fmt: skip
     run_server(settings)

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from spacy.language import Language
@@ -25,6 +25,7 @@ from ..annotate.pipeline import PipelineSpec, load_pipeline
 from ..annotate.records import NoteRecord
 from .batcher import MicroBatcher, NotReady, Outcome, QueueFull
 from .middleware import AccessLog, BodySizeLimit
+from .omop import OmopRows, omop_id_problem
 from .schemas import AnnotateBody, AnnotateResponse, ModelInfo, NoteIn, Problem
 from .settings import ServeSettings
 
@@ -34,9 +35,11 @@ SHAPE_HINT = (
     'Send one note as {"id": "...", "text": "...", "metadata": {...}} (metadata optional), '
     "or a JSON array of such notes."
 )
+OMOP_ROWS = "OMOP rows"
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     413: {"model": Problem, "description": "Too many notes, a note too long, or too many bytes."},
     422: {"model": Problem, "description": "Not JSON, or not the shape of a note or notes."},
+    501: {"model": Problem, "description": "omop=true, but the omop extra is not installed."},
     503: {"model": Problem, "description": "Queue full or not ready: retry after Retry-After."},
 }
 
@@ -61,6 +64,7 @@ def create_app(settings: ServeSettings) -> FastAPI:
         max_wait_ms=settings.max_wait_ms,
         max_queue_notes=settings.max_queue_notes,
         threads=settings.torch_threads,
+        max_note_chars=settings.max_note_chars,
     )
 
     @asynccontextmanager
@@ -110,15 +114,23 @@ def create_app(settings: ServeSettings) -> FastAPI:
             return _unavailable(batcher.load_error or "the pipeline is still loading", 1)
         return _model_info(nlp, settings)
 
+    omop_rows: list[OmopRows] = []  # made at the first request that asks for rows
+
     @app.post("/v1/annotate", response_model=AnnotateResponse, responses=ERROR_RESPONSES)
-    async def annotate(body: AnnotateBody, request: Request) -> Any:
+    async def annotate(
+        body: AnnotateBody,
+        request: Request,
+        omop: bool = Query(False, description="Also give each note's OMOP NOTE_NLP rows."),
+    ) -> Any:
         """Annotate one note, or an array of notes. Each note's result is in the order sent:
         ``ok`` with the record ``spacy-minialbert annotate`` writes, or ``failed`` with the
-        reason (a note that breaks a component fails alone; the others are answered)."""
+        reason (a note that breaks a component fails alone; the others are answered).
+        With ``omop=true``, each ``ok`` result also has its ``note_nlp`` rows (the ids must be
+        integers: NOTE_NLP.note_id)."""
         info = request.state.access
         items = body if isinstance(body, list) else [body]
         info.notes = len(items)
-        problem = _size_problem(items, settings)
+        problem = _size_problem(items, settings) or (_omop_problem(items) if omop else None)
         if problem is not None:
             return problem
         checked = _checked_notes(items, info.request_id)
@@ -142,6 +154,11 @@ def create_app(settings: ServeSettings) -> FastAPI:
             _result(item, note if isinstance(note, Rejected) else outcome.result_for(note))
             for item, note in zip(items, checked, strict=True)
         ]
+        if omop and batcher.nlp is not None:
+            if not omop_rows:
+                omop_rows.append(OmopRows(settings, batcher.nlp.meta))
+            for item, result in zip(items, results, strict=True):
+                _add_rows(omop_rows[0], item, result)
         info.failed = sum(1 for result in results if result["status"] == "failed")
         return JSONResponse({"request_id": info.request_id, "results": results})
 
@@ -174,6 +191,32 @@ def _size_problem(items: Sequence[NoteIn], settings: ServeSettings) -> JSONRespo
                 413,
             )
     return None
+
+
+def _omop_problem(items: Sequence[NoteIn]) -> JSONResponse | None:
+    """422 for an id that cannot be NOTE_NLP.note_id; 501 if the omop extra is missing."""
+    for index, item in enumerate(items):
+        why = omop_id_problem(item.id)
+        if why is not None:
+            detail = f"Note {index} (id {item.id!r}) {why} (omop=true)."
+            return JSONResponse({"detail": detail}, 422)
+    try:
+        import spacy_minialbert.omop  # noqa: F401
+    except ImportError as error:
+        detail = f"OMOP rows need the omop extra (spacy-minialbert[omop]): {error}"
+        return JSONResponse({"detail": detail}, 501)
+    return None
+
+
+def _add_rows(rows: OmopRows, item: NoteIn, result: dict[str, Any]) -> None:
+    """The note's NOTE_NLP rows into its result; a note whose rows cannot be made fails, with
+    its record kept."""
+    if result["status"] != "ok":
+        return
+    try:
+        result["note_nlp"] = rows.rows(result["record"], item.text)
+    except ValueError as error:
+        result.update(status="failed", reason=OMOP_ROWS, detail=str(error))
 
 
 def _checked_notes(items: Sequence[NoteIn], request_id: str) -> list[Note | Rejected]:
@@ -235,6 +278,7 @@ def _model_info(nlp: Language, settings: ServeSettings) -> dict[str, Any]:
             "max_notes_per_request": settings.max_notes_per_request,
             "max_note_chars": settings.max_note_chars,
             "max_request_bytes": settings.max_request_bytes,
+            "omop_ids_per_note": settings.omop_ids_per_note,
         },
     }
 

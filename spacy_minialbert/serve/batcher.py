@@ -29,6 +29,7 @@ from typing import Any
 from spacy.language import Language
 
 from ..annotate.batch import annotate_batch
+from ..annotate.limits import NoteLimits
 from ..annotate.notes import Note, Rejected
 from ..annotate.records import NoteRecord
 
@@ -95,12 +96,16 @@ class MicroBatcher:
         max_wait_ms: float,
         max_queue_notes: int,
         threads: int | None = None,
+        max_note_chars: int | None = None,
     ) -> None:
         self._load = load
         self.max_batch_notes = max_batch_notes
         self.max_wait_s = max_wait_ms / 1000.0
         self.max_queue_notes = max_queue_notes
         self.threads = threads
+        # No time limit: annotate's is a SIGALRM, which only the main thread receives, and this
+        # is not the main thread. The size limit is the app's 413, kept here as a second guard.
+        self.limits = NoteLimits(max_chars=max_note_chars, seconds=None)
         self.nlp: Language | None = None
         self.load_error: str | None = None
         self.ready = threading.Event()
@@ -219,7 +224,7 @@ class MicroBatcher:
         notes = [note for job in jobs for note in job.notes]
         started = time.monotonic()
         try:
-            result = annotate_batch(nlp, notes, self.max_batch_notes)
+            result = annotate_batch(nlp, notes, self.max_batch_notes, limits=self.limits)
         except Exception as error:  # annotate_batch isolates note failures; this is a bug path
             for job in jobs:
                 self._deliver(job, error)

@@ -47,6 +47,9 @@ class NoteResult(BaseModel):
     reason: str | None = Field(default=None, description="Why the note failed.")
     detail: str | None = Field(default=None, description="What failed, e.g. which component.")
     metadata: dict[str, Any] | None = None
+    note_nlp: list[dict[str, Any]] | None = Field(
+        default=None, description="With omop=true: the note's OMOP CDM v5.4 NOTE_NLP rows."
+    )
 
 
 class AnnotateResponse(BaseModel):

@@ -36,7 +36,10 @@ class ServeSettings:
     max_request_bytes: over them, 413.
 
     workers: uvicorn worker processes, each with its own pipeline; threads: torch threads per
-    worker (None: the available cores divided by the workers, at least 1)."""
+    worker (None: the available cores divided by the workers, at least 1).
+
+    omop_concepts: the concept mapping CSV for NOTE_NLP rows (``?omop=true``); omop_ids_per_note:
+    NOTE_NLP ids per note, as ``annotate-omop --ids-per-note``."""
 
     model: str
     add_context: bool = True
@@ -53,6 +56,8 @@ class ServeSettings:
     max_request_bytes: int = 16 * 1024 * 1024
     graceful_timeout_s: float = 30.0
     log_level: str = "info"
+    omop_concepts: str | None = None
+    omop_ids_per_note: int = 1000
 
     def __post_init__(self) -> None:
         at_least_one = {
@@ -62,6 +67,7 @@ class ServeSettings:
             "max_notes_per_request": self.max_notes_per_request,
             "max_note_chars": self.max_note_chars,
             "max_request_bytes": self.max_request_bytes,
+            "omop_ids_per_note": self.omop_ids_per_note,
         }
         for name, value in at_least_one.items():
             if value < 1:

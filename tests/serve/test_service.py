@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,10 @@ from tests.serve.server import ServerProcess
 COMPONENTS = Path(__file__).parent / "components.py"
 LOAD_DELAY_S = 2.0
 NOTES = {"n0": TEST_NOTE} | {f"n{i}": synthetic_note(random.Random(i))[0] for i in range(1, 7)}
+CONCEPTS = """kind,name,concept_id,source_concept_id
+label,PROBLEM,4274025,17
+section,chief_complaint,1234,
+"""
 FAILING_TEXT = f"Reports fever . {FAILURE_MARKER}"
 SLOW_TEXT = f"Reports fever . {SLOW_MARKER}"
 
@@ -56,11 +61,14 @@ def reference(serve_pipeline: Path, tmp_path_factory: pytest.TempPathFactory) ->
 
 @pytest.fixture(scope="module")
 def server(serve_pipeline: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    log_path = tmp_path_factory.mktemp("server") / "server.log"
+    directory = tmp_path_factory.mktemp("server")
+    log_path = directory / "server.log"
+    (directory / "concepts.csv").write_text(CONCEPTS)
     server = ServerProcess(
         serve_pipeline,
         log_path,
         "--code", str(COMPONENTS),
+        "--omop-concepts", str(directory / "concepts.csv"),
         "--threads", "1",
         "--max-batch-notes", "16",
         "--max-wait-ms", "150",
@@ -136,7 +144,9 @@ def test_batch_gives_annotates_records_and_a_failing_note_fails_alone(
     assert results[0]["metadata"] == {"encounter": 7}
     assert results[1]["reason"] == "pipeline error"
     assert "component 'serve_test_fails_on_marker'" in results[1]["detail"]
-    assert "this note breaks the component" in results[1]["detail"]
+    assert "RuntimeError" in results[1]["detail"]
+    # As in annotate's errors file, the exception's message is withheld: it may quote the note.
+    assert "this note breaks the component" not in results[1]["detail"]
     assert results[3]["reason"] == "empty text"
     assert results[5]["reason"] == "duplicate id"
 
@@ -251,6 +261,51 @@ def test_overload_gets_503_with_retry_after_and_the_server_stays_up(
             assert without_source(result["record"]) == reference[result["id"]]
     assert httpx.get(server.url + "/health").status_code == 200
     assert post(server, note("n1")).status_code == 200
+
+
+def test_omop_note_nlp_rows_on_request(server: Any, reference: dict) -> None:
+    from spacy_minialbert.omop import ConceptMap, RowSettings, note_rows
+    from spacy_minialbert.omop.rows import Truncations
+
+    body = [{"id": "17", "text": NOTES["n0"]}, {"id": "18", "text": FAILING_TEXT}]
+    response = post(server, body, params={"omop": "true"})
+    assert response.status_code == 200
+    ok, failed = response.json()["results"]
+    assert (failed["status"], failed["reason"], "note_nlp" in failed) == (
+        "failed",
+        "pipeline error",
+        False,
+    )
+    rows = ok["note_nlp"]
+    entities = reference["n0"]["entities"]
+    assert len(rows) == len(entities) > 0
+    assert [row["note_nlp_id"] for row in rows] == [17_000 + i for i in range(len(entities))]
+    # The rows annotate-omop writes for the same record and text (the same mapping too).
+    expected = note_rows(
+        {**reference["n0"], "id": "17"},
+        NOTES["n0"],
+        RowSettings(
+            nlp_system=rows[0]["nlp_system"],
+            processed=datetime.fromisoformat(rows[0]["nlp_datetime"]),
+            concepts=ConceptMap({"PROBLEM": (4274025, 17)}, {"chief_complaint": 1234}),
+        ),
+        Truncations(),
+    )
+    for row in expected:
+        row["nlp_date"], row["nlp_datetime"] = (
+            row["nlp_date"].isoformat(),
+            row["nlp_datetime"].isoformat(),
+        )
+    assert rows == expected
+    assert {row["note_nlp_concept_id"] for row in rows if "PROBLEM" in row["term_modifiers"]} == {
+        4274025
+    }
+    assert rows[0]["nlp_system"].startswith("spacy-minialbert ")
+
+    assert "note_nlp" not in post(server, note("n0")).json()["results"][0]
+    response = post(server, [{"id": "17", "text": "a"}, note("n1")], params={"omop": "true"})
+    assert response.status_code == 422
+    assert "Note 1 (id 'n1') is not a non-negative integer" in response.json()["detail"]
 
 
 def test_the_log_has_ids_sizes_and_timings_but_no_note_text(server: Any) -> None:
