@@ -183,3 +183,30 @@ def _pipeline_meta(model: str) -> dict[str, Any]:
             raise ValueError(f"{model}: found no meta.json to name the pipeline in nlp_system.")
         found = candidates[0]
     return dict(spacy.util.load_meta(found))
+
+
+@app.command("load-notes")
+def load_notes_command(
+    files: list[Path] = typer.Argument(
+        ..., help="MIMIC-IV-Note files (discharge.csv.gz, radiology.csv.gz)."
+    ),
+    db: str = typer.Option(..., "--db", help="Database (SQLAlchemy URL, e.g. sqlite:///cdm.db)."),
+    table: str = typer.Option("note", "--table", help="The OMOP NOTE table."),
+    schema: str | None = typer.Option(None, "--schema", help="Schema of --table."),
+) -> None:
+    """Load MIMIC-IV-Note files into an OMOP CDM v5.4 NOTE table (created if missing), to
+    annotate them with annotate-omop --db. Notes already there (by MIMIC note_id, kept as
+    note_source_value) are not loaded twice; person_id is subject_id."""
+    from sqlalchemy import create_engine
+
+    from ..omop.note_table import load_mimic_iv_notes
+
+    for path in files:
+        if not path.is_file():
+            raise FileNotFoundError(f"{path}: no such file.")
+    engine = create_engine(db)
+    try:
+        report = load_mimic_iv_notes(engine, files, table_name=table, schema=schema)
+    finally:
+        engine.dispose()
+    typer.echo(report.format())
