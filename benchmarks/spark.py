@@ -1,0 +1,256 @@
+"""Spark engine against the local command: the same MTSamples notes, the same int8 pipeline.
+
+    .venv/bin/python benchmarks/spark.py                     # 2,000 notes (run it alone)
+    .venv/bin/python benchmarks/spark.py --notes 100         # a quick check that it works
+
+Runs, one after the other, each in its own subprocess:
+
+1. ``spacy-minialbert annotate`` with 1 process (PyTorch limited to 1 thread) and with
+   ``--n-process 2`` (1 thread each);
+2. ``spacy-minialbert annotate-spark`` with ``--master local[1]`` and ``local[2]`` (one task per
+   core, ``spark.task.cpus=1``, so 1 PyTorch thread per task).
+
+For each: words/s by the run's own clock (the ``seconds`` of its summary: the local command's
+run, the Spark job from reading the input to the last commit, pipeline loading in the workers
+included) and end to end (process start to exit: Python imports, JVM start), notes/hour, and
+the peak resident memory of the whole process tree (sampled from /proc every 0.2 s: the JVM and
+every Python worker together). The Spark overhead is Spark's words/s against the local
+command's at equal cores. From the per-core rate of ``local[2]``, the time MIMIC-IV-Note and 10
+million notes would take on 16, 64 and 256 cores, assuming throughput grows linearly with
+cores (Spark tasks share nothing; the input read and the commits are small next to the model).
+
+The pipeline: ``--model`` (default ``en_minialbert_clinical_context``, the medspaCy variant of
+the demo pipeline), made int8 with ``spacy-minialbert quantize`` unless ``--no-quantize``.
+Prints a Markdown table and writes it (and the raw figures as JSON) with ``--output``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from data import mtsamples_notes
+
+CLI = [sys.executable, "-m", "spacy_minialbert"]
+# MIMIC-IV-Note v2.2: discharge summaries and radiology reports, with the lengths assumed here.
+WORKLOADS = [
+    ("MIMIC-IV-Note discharge (331,794 x ~1,500 words)", 331_794 * 1_500, 331_794),
+    ("MIMIC-IV-Note radiology (2,321,355 x ~200 words)", 2_321_355 * 200, 2_321_355),
+]
+CORES = (16, 64, 256)
+
+
+@dataclass
+class Run:
+    name: str
+    cores: int
+    notes: int
+    words: int
+    seconds: float
+    wall_seconds: float
+    peak_rss_mb: float
+
+    @property
+    def words_per_second(self) -> float:
+        return self.words / self.seconds
+
+    @property
+    def notes_per_hour(self) -> float:
+        return self.notes / self.seconds * 3600
+
+
+class TreeMemory:
+    """Peak summed RSS of a process and all its descendants, sampled from /proc."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid, self.peak = pid, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.2):
+            self.peak = max(self.peak, _tree_rss(self.pid))
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        return self.peak / 2**20
+
+
+def _tree_rss(root: int) -> int:
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    tree, frontier = {root}, [root]
+    while frontier:
+        parent = frontier.pop()
+        children = [pid for pid, ppid in parents.items() if ppid == parent]
+        tree.update(children)
+        frontier.extend(children)
+    total = 0
+    page = os.sysconf("SC_PAGE_SIZE")
+    for pid in tree:
+        try:
+            total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * page
+        except OSError:
+            continue
+    return total
+
+
+def _run(name: str, cores: int, command: list[str], env: dict[str, str], summary: Path,
+         limit: float) -> Run:  # fmt: skip
+    print(f"[{name}] {' '.join(command)}", file=sys.stderr, flush=True)
+    started = time.monotonic()
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True)  # fmt: skip
+    memory = TreeMemory(process.pid)
+    try:
+        output, _ = process.communicate(timeout=limit)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        raise SystemExit(f"[{name}] did not finish in {limit:.0f} s") from None
+    wall = time.monotonic() - started
+    peak = memory.stop()
+    if process.returncode != 0:
+        raise SystemExit(f"[{name}] failed ({process.returncode}):\n{output[-4000:]}")
+    data = json.loads(summary.read_text())
+    return Run(name, cores, data["written"], data["words"], data["seconds"], wall, peak)
+
+
+def _env(threads: int | None) -> dict[str, str]:
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    if threads is not None:
+        env["OMP_NUM_THREADS"] = env["MKL_NUM_THREADS"] = str(threads)
+    return env
+
+
+def _pipeline(model: str, quantize: bool, work: Path) -> str:
+    if not quantize:
+        return model
+    target = work / "int8"
+    subprocess.run([*CLI, "quantize", model, str(target)], check=True, stdout=subprocess.DEVNULL)
+    return str(target)
+
+
+def measure(args: argparse.Namespace, work: Path) -> list[Run]:
+    texts = mtsamples_notes()[: args.notes]
+    if len(texts) < args.notes:
+        raise SystemExit(f"MTSamples has {len(texts)} distinct notes, fewer than {args.notes}")
+    notes = work / "notes.jsonl"
+    notes.write_text("".join(json.dumps({"id": str(i), "text": t}) + "\n"
+                             for i, t in enumerate(texts)))  # fmt: skip
+    model = _pipeline(args.model, args.quantize, work)
+    runs = []
+    for processes in (1, 2):
+        out = work / f"local-{processes}.jsonl"
+        command = [*CLI, "annotate", model, str(notes), str(out), "--no-progress",
+                   "--n-process", str(processes), "--batch-size", str(args.batch_size)]  # fmt: skip
+        summary = out.with_name(f"local-{processes}.summary.json")
+        runs.append(_run(f"annotate, {processes} process{'es' if processes > 1 else ''}",
+                         processes, command, _env(1), summary, args.time_limit))  # fmt: skip
+    for cores in (1, 2):
+        out = work / f"spark-{cores}"
+        command = [*CLI, "annotate-spark", model, str(notes), str(out),
+                   "--master", f"local[{cores}]", "--batch-size", str(args.batch_size),
+                   "--conf", "spark.ui.enabled=false", "--conf", "spark.task.cpus=1",
+                   "--conf", f"spark.driver.memory={args.driver_memory}"]  # fmt: skip
+        runs.append(_run(f"annotate-spark, local[{cores}]", cores, command, _env(None),
+                         out / "summary.json", args.time_limit))  # fmt: skip
+    return runs
+
+
+def _duration(seconds: float) -> str:
+    hours = seconds / 3600
+    return f"{hours:,.1f} h" if hours < 48 else f"{hours / 24:,.1f} days"
+
+
+def report(runs: list[Run], args: argparse.Namespace) -> str:
+    by_name = {run.name: run for run in runs}
+    lines = [
+        f"{runs[0].notes:,} MTSamples notes, `{args.model}`"
+        f"{' int8' if args.quantize else ''}, batch size {args.batch_size}; "
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs visible.",
+        "",
+        "| run | cores | words/s | notes/hour | end to end (s) | peak memory (MB) |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for run in runs:
+        lines.append(
+            f"| {run.name} | {run.cores} | {run.words_per_second:,.0f} | "
+            f"{run.notes_per_hour:,.0f} | {run.wall_seconds:,.1f} | {run.peak_rss_mb:,.0f} |"
+        )
+    lines.append("")
+    for cores in (1, 2):
+        local = by_name[f"annotate, {cores} process{'es' if cores > 1 else ''}"]
+        spark = by_name[f"annotate-spark, local[{cores}]"]
+        share = spark.words_per_second / local.words_per_second
+        lines.append(
+            f"- Spark at {cores} core{'s' if cores > 1 else ''}: {share:.0%} of the local "
+            f"command's words/s (overhead {1 - share:.0%}); end to end "
+            f"{spark.wall_seconds / local.wall_seconds:.2f}x the local command's time."
+        )
+    spark2 = by_name["annotate-spark, local[2]"]
+    per_core = spark2.words_per_second / 2
+    words_per_note = spark2.words / spark2.notes
+    lines += [
+        "",
+        f"Projection from Spark `local[2]`: {per_core:,.0f} words/s per core, throughput linear "
+        "in cores. MIMIC-IV-Note lengths are assumptions (about 1,500 words per discharge "
+        "summary, 200 per radiology report); the 10 million notes are taken to be like these "
+        f"MTSamples notes ({words_per_note:,.0f} words each).",
+        "",
+        "| workload | words | " + " | ".join(f"{c} cores" for c in CORES) + " |",
+        "|---|---:|" + "---:|" * len(CORES),
+    ]
+    workloads = [*WORKLOADS]
+    workloads.append(("MIMIC-IV-Note, both", sum(w for _, w, _ in WORKLOADS), 0))
+    workloads.append((f"10 million notes (~{words_per_note:,.0f} words)",
+                      int(10_000_000 * words_per_note), 10_000_000))  # fmt: skip
+    for name, words, _ in workloads:
+        cells = " | ".join(_duration(words / (per_core * cores)) for cores in CORES)
+        lines.append(f"| {name} | {words / 1e6:,.0f} M | {cells} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model", default="en_minialbert_clinical_context")
+    parser.add_argument("--no-quantize", dest="quantize", action="store_false")
+    parser.add_argument("--notes", type=int, default=2000)
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--driver-memory", default="2g")
+    parser.add_argument("--time-limit", type=float, default=3600, help="Seconds per run.")
+    parser.add_argument("--output", type=Path, help="Write the Markdown table here (+ .json).")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="spark-bench-") as directory:
+        runs = measure(args, Path(directory))
+    table = report(runs, args)
+    print(table)
+    if args.output is not None:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(table)
+        raw = {"args": {k: str(v) for k, v in vars(args).items()},
+               "runs": [asdict(run) for run in runs]}  # fmt: skip
+        args.output.with_suffix(".json").write_text(json.dumps(raw, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
