@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import random
 import signal
-import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -151,24 +150,38 @@ def test_batch_gives_annotates_records_and_a_failing_note_fails_alone(
     assert results[5]["reason"] == "duplicate id"
 
 
+def access_lines(server: Any, marker: str, count: int) -> list[str]:
+    """The access log lines holding ``marker``, once there are ``count`` (the server writes a
+    line just after sending its response, so the client can be a little ahead)."""
+    deadline = time.monotonic() + 10
+    while True:
+        lines = [line for line in server.log().splitlines() if marker in line]
+        if len(lines) >= count or time.monotonic() > deadline:
+            return lines
+        time.sleep(0.05)
+
+
 def test_concurrent_requests_share_a_batch_and_get_their_own_records(
     server: Any, reference: dict
 ) -> None:
+    # The requests arrive while a slow note holds the worker: when it is free, it takes every
+    # request waiting into one batch (no timing luck needed), and each gets its own records.
     ids = [f"n{i}" for i in range(1, 7)]
-    barrier = threading.Barrier(len(ids))
-
-    def send(note_id: str) -> httpx.Response:
-        barrier.wait()
-        return post(server, note(note_id), headers={"X-Request-ID": f"concurrent-{note_id}"})
-
-    with ThreadPoolExecutor(len(ids)) as pool:
-        responses = list(pool.map(send, ids))
+    with ThreadPoolExecutor(1 + len(ids)) as pool:
+        slow = pool.submit(post, server, {"id": "slow", "text": SLOW_TEXT})
+        time.sleep(0.5)
+        responses = list(
+            pool.map(
+                lambda i: post(server, note(i), headers={"X-Request-ID": f"concurrent-{i}"}), ids
+            )
+        )
+        assert slow.result().status_code == 200
     for note_id, response in zip(ids, responses, strict=True):
         assert response.status_code == 200
         [result] = response.json()["results"]
         assert result["id"] == note_id
         assert without_source(result["record"]) == reference[note_id]
-    lines = [line for line in server.log().splitlines() if "request_id=concurrent-" in line]
+    lines = access_lines(server, "request_id=concurrent-", len(ids))
     assert len(lines) == len(ids)
     batch_sizes = [int(line.split("batch_notes=")[1].split()[0]) for line in lines]
     assert max(batch_sizes) >= 2, lines
