@@ -158,8 +158,16 @@ def _open_source(
     if table is not None or query is not None or schema is not None:
         raise ValueError("--table, --query and --schema go with --db.")
     from ..annotate import open_notes
+    from ..annotate.sources import detect_format
 
     assert input_path is not None
+    if (input_format or detect_format(input_path)) == "mimic-iv":
+        # Refused before annotating, not after: NOTE_NLP.note_id is an integer.
+        raise ValueError(
+            f"{input_path}: MIMIC-IV-Note ids (10000032-DS-21) are not the integer note ids "
+            "NOTE_NLP needs; load the file into a NOTE table with `spacy-minialbert load-notes` "
+            "and annotate that with --db URL --table note."
+        )
     return open_notes(
         input_path,
         input_format=input_format,

@@ -42,3 +42,14 @@ def test_load_notes_then_again(database_url: str, tmp_path: Path) -> None:
     assert first["note_title"] == "Discharge summary" and first["visit_occurrence_id"] == 22595853
     assert report["note_title"] == "Radiology report" and report["visit_occurrence_id"] is None
     assert report["note_datetime"] == datetime.datetime(2181, 11, 15, 14, 33)
+
+
+def test_annotate_omop_sends_mimic_iv_files_through_note(tmp_path: Path) -> None:
+    discharge, _ = write_mimic_iv(tmp_path / "mimic")
+    args = ["annotate-omop", "no-model-needed", str(tmp_path / "notes.jsonl"), "--input"]
+    args += [str(discharge), "--note-nlp-db", f"sqlite:///{tmp_path / 'cdm.db'}"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 1
+    assert isinstance(result.exception, ValueError)
+    assert "load-notes" in str(result.exception)
+    assert not (tmp_path / "notes.jsonl").exists()
