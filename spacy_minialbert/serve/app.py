@@ -9,6 +9,7 @@ says 503 until the pipeline is loaded and warmed.
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -155,8 +156,8 @@ def create_app(settings: ServeSettings) -> FastAPI:
             for item, note in zip(items, checked, strict=True)
         ]
         if omop and batcher.nlp is not None:
-            if not omop_rows:
-                omop_rows.append(OmopRows(settings, batcher.nlp.meta))
+            if not omop_rows:  # off the event loop: the first one imports SQLAlchemy
+                omop_rows.append(await asyncio.to_thread(OmopRows, settings, batcher.nlp.meta))
             for item, result in zip(items, results, strict=True):
                 _add_rows(omop_rows[0], item, result)
         info.failed = sum(1 for result in results if result["status"] == "failed")
@@ -200,10 +201,9 @@ def _omop_problem(items: Sequence[NoteIn]) -> JSONResponse | None:
         if why is not None:
             detail = f"Note {index} (id {item.id!r}) {why} (omop=true)."
             return JSONResponse({"detail": detail}, 422)
-    try:
-        import spacy_minialbert.omop  # noqa: F401
-    except ImportError as error:
-        detail = f"OMOP rows need the omop extra (spacy-minialbert[omop]): {error}"
+    # Only whether it is installed: importing it (SQLAlchemy) would stall the event loop.
+    if importlib.util.find_spec("sqlalchemy") is None:
+        detail = "OMOP rows need the omop extra (spacy-minialbert[omop]): SQLAlchemy is missing."
         return JSONResponse({"detail": detail}, 501)
     return None
 
