@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag
+
+
+def _integer_as_text(value: Any) -> Any:
+    """Integer ids (OMOP's note_id, database keys) as their decimal text; anything else as sent."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
 
 
 class NoteIn(BaseModel):
@@ -14,7 +21,9 @@ class NoteIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    id: str = Field(min_length=1, description="The note's id, echoed in its result.")
+    id: Annotated[str, BeforeValidator(_integer_as_text)] = Field(
+        min_length=1, description="The note's id (a string, or an integer such as an OMOP note_id)."
+    )
     text: str = Field(description="The note's text; offsets in the result point into it.")
     metadata: dict[str, Any] | None = Field(
         default=None, description="Anything; returned unchanged with the note's result."

@@ -195,6 +195,7 @@ def test_concurrent_requests_share_a_batch_and_get_their_own_records(
         (b'[{"id": "1", "text": "a"}, {"id": "2", "txt": "b"}]', "body.notes[1].text"),
         (b'{"id": "1", "text": 17}', "body.text: Input should be a valid string"),
         (b'{"id": "", "text": "a"}', "body.id"),
+        (b'{"id": true, "text": "a"}', "body.id: Input should be a valid string"),
         (b'"just text"', "body"),
         (b"[]", "no notes"),
     ],
@@ -280,7 +281,7 @@ def test_omop_note_nlp_rows_on_request(server: Any, reference: dict) -> None:
     from spacy_minialbert.omop import ConceptMap, RowSettings, note_rows
     from spacy_minialbert.omop.rows import Truncations
 
-    body = [{"id": "17", "text": NOTES["n0"]}, {"id": "18", "text": FAILING_TEXT}]
+    body = [{"id": 17, "text": NOTES["n0"]}, {"id": "18", "text": FAILING_TEXT}]
     response = post(server, body, params={"omop": "true"})
     assert response.status_code == 200
     ok, failed = response.json()["results"]
@@ -289,6 +290,7 @@ def test_omop_note_nlp_rows_on_request(server: Any, reference: dict) -> None:
         "pipeline error",
         False,
     )
+    assert ok["id"] == ok["record"]["id"] == "17"  # an integer id, as its text
     rows = ok["note_nlp"]
     entities = reference["n0"]["entities"]
     assert len(rows) == len(entities) > 0
