@@ -35,15 +35,6 @@ REQUIRED_COLUMNS = ("NOTE_ID", "SUBJECT_ID", "NOTE_TYPE", "TEXT")
 DETAIL_COLUMNS = ("FIELD_NAME", "FIELD_VALUE")
 MALFORMED_ROW = "malformed row"
 _META_COLUMNS = ("HADM_ID", "NOTE_SEQ", "CHARTTIME", "STORETIME")
-# The names MIMIC-IV-Note gives its files (``.csv`` or ``.csv.gz``).
-NOTE_FILES = ("discharge", "radiology")
-DETAIL_FILES = ("discharge_detail", "radiology_detail")
-
-
-def is_mimic_iv_note_file(path: Path) -> bool:
-    """Whether ``path`` is named like a MIMIC-IV-Note notes or detail file."""
-    stem = path.name.lower().removesuffix(".gz").removesuffix(".csv")
-    return stem in NOTE_FILES or stem in DETAIL_FILES
 
 
 def mimic_iv_note_documents(

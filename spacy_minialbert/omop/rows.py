@@ -8,7 +8,7 @@ How each column is filled (the CDM's field-level definitions in quotes):
     them. A note with more entities than ``ids_per_note`` is refused (its ids would overlap the
     next note's).
 ``note_id``
-    The record's id, which must be an integer ("a foreign key to the NOTE table").
+    The record's id, which must be an integer: the ``note_id`` of the NOTE row it came from.
 ``section_concept_id``
     The concept the mapping file gives the section the entity starts in (by its title or the
     sectionizer's category); else 0.
@@ -34,10 +34,11 @@ How each column is filled (the CDM's field-level definitions in quotes):
     ConText marks the entity negated, about someone other than the patient (family),
     hypothetical (conditional) or uncertain (possible, rule out); else ``Y``.
 ``term_temporal``
-    "Past" when "history = true": ``past`` when ConText marks the entity historical, else
-    ``present``.
+    "The following would be past: history = true; concept_date = anything before the time of
+    the report": ``past`` when ConText marks the entity historical (dates in the text are not
+    compared), else ``present``.
 ``term_modifiers``
-    "All modifiers ... concatenated into one string": ``label=PROBLEM,negated=false,
+    The CDM concatenates all modifiers into one string; here ``label=PROBLEM,negated=false,
     subject=patient,conditional=false,uncertain=false,historical=true,
     section=past_medical_history,context=HISTORICAL`` (``context`` lists the ConText modifier
     categories, ``;``-separated; ``section`` is empty outside any section). ``,``, ``=``, ``;``

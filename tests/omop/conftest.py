@@ -3,7 +3,8 @@
 ``initdb`` refuses to run as root, and CI runs as root: the cluster then belongs to the
 unprivileged ``postgres`` system user (``runuser``), in a temporary folder handed to it. The
 server listens on 127.0.0.1 on a free port, its unix socket in that folder, and is stopped with
-``pg_ctl`` when the session ends. Skipped, saying why, only where the server binaries are missing.
+``pg_ctl`` when the session ends (immediate mode: the cluster is thrown away, no checkpoint
+is worth waiting for). Skipped, saying why, only where the server binaries are missing.
 """
 
 from __future__ import annotations
@@ -76,7 +77,7 @@ def postgres_url() -> Iterator[str]:
         yield f"postgresql+psycopg2://omop@127.0.0.1:{port}/cdm"
     finally:
         subprocess.run(
-            _as_server_user([str(pg_ctl), "-D", str(data), "-m", "fast", "-w", "stop"]),
+            _as_server_user([str(pg_ctl), "-D", str(data), "-m", "immediate", "-w", "stop"]),
             capture_output=True,
         )
         shutil.rmtree(root, ignore_errors=True)

@@ -295,3 +295,17 @@ def test_a_killed_writer_process_is_completed_by_a_re_run(database_url: str) -> 
     write_note_nlp(engine, many_notes(count), options(notes_per_transaction=200))
     engine.dispose()
     check_complete(database_url, count)
+
+
+def test_snippets_and_modifier_listings_at_the_edges() -> None:
+    from spacy_minialbert.omop.rows import snippet, term_modifiers
+
+    text = "x" * 100 + "T" * 300 + "y" * 100
+    assert snippet(text, 100, 400) == "T" * 250  # a term longer than the window: its start
+    assert snippet("short note", 6, 10) == "short note"  # a note shorter than the window
+    near_end = "a" * 400 + "term"
+    assert snippet(near_end, 400, 404) == near_end[-250:]
+    entity = hand_record()["entities"][0] | {"label": "A,B=C;D%"}
+    listing = term_modifiers(entity)
+    assert listing.startswith("label=A%2CB%3DC%3BD%25,negated=true,")
+    assert dict(pair.split("=", 1) for pair in listing.split(","))["subject"] == "patient"
