@@ -15,7 +15,7 @@ import json
 import os
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
@@ -46,7 +46,8 @@ class RunOptions:
     limits: the per-note size and time guards.
     log_text: keep a component's exception message, which may quote the note, in its failure
     (by default no note text reaches the errors file, the logs or the summary).
-    new_input: resume a non-empty output from an input other than the one it was written from."""
+    new_input: resume a non-empty output from an input other than the one it was written from.
+    say: where to tell what the run did to the pipeline it loaded (ConText added), if anywhere."""
 
     batch_size: int = 32
     n_process: int = 1
@@ -55,6 +56,7 @@ class RunOptions:
     limits: NoteLimits = field(default_factory=NoteLimits)
     new_input: bool = False
     log_text: bool = False
+    say: Callable[[str], None] | None = None
 
     def __post_init__(self) -> None:
         if self.batch_size < 1:
@@ -111,7 +113,7 @@ def _run(
         batches = _batches(source, state.done, options.batch_size, sink)
         try:
             if options.n_process == 1:
-                nlp = pipeline if isinstance(pipeline, Language) else load_pipeline(pipeline)[0]
+                nlp = pipeline if isinstance(pipeline, Language) else _load(pipeline, options)
                 if options.limits.max_chars is not None:
                     # The note size limit is the guard; spaCy's own must not refuse first.
                     nlp.max_length = max(nlp.max_length, options.limits.max_chars)
@@ -134,6 +136,13 @@ def _run(
     summary.seconds = time.monotonic() - started
     summary.check()
     return summary
+
+
+def _load(spec: PipelineSpec, options: RunOptions) -> Language:
+    nlp, added = load_pipeline(spec)
+    if added and options.say is not None:
+        options.say(added)
+    return nlp
 
 
 class _Sink:

@@ -71,7 +71,7 @@ def annotate_command(
     same INPUT, unless --new-input). Failed records go to OUTPUT's .errors.jsonl with the reason
     (kept across runs); counts go to its .summary.json. One run at a time per OUTPUT.
     """
-    from ..annotate import PipelineSpec, RunOptions, annotate, load_pipeline, open_notes
+    from ..annotate import PipelineSpec, RunOptions, annotate, open_notes
     from ..annotate.limits import NoteLimits
 
     source = open_notes(
@@ -96,15 +96,11 @@ def annotate_command(
         limits=limits,
         new_input=new_input,
         log_text=log_text,
+        say=lambda line: typer.echo(line, err=True),
     )
-    spec = PipelineSpec(model, add_context=context)
-    if n_process == 1:
-        nlp, added = load_pipeline(spec)
-        if added:
-            typer.echo(added, err=True)
-        summary = annotate(nlp, source, output, options)
-    else:
-        summary = annotate(spec, source, output, options)
+    # The run loads the pipeline itself, once it holds OUTPUT: a refused OUTPUT (the input, or
+    # in use by another run) is said at once, not after seconds of loading.
+    summary = annotate(PipelineSpec(model, add_context=context), source, output, options)
     typer.echo(summary.format())
 
 

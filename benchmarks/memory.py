@@ -1,0 +1,104 @@
+"""Peak memory of ``spacy-minialbert annotate`` against the number of notes: it must be flat.
+
+For each count (200 and 5,000 by default) a JSON Lines input of MTSamples transcriptions is
+written, and ``spacy-minialbert annotate MODEL INPUT OUTPUT`` runs on it in a fresh process; its
+peak resident set size is read from the kernel when it ends (``wait4``: the largest of the run
+and any worker process it waited for). MTSamples holds 2,357 distinct notes, so the notes are
+repeated, and every note gets a suffix with strings seen nowhere else (an accession number, a
+ward code) so that the vocabulary keeps meeting new strings, as on a real corpus of millions of
+notes; the 200-note run gets the same suffixes.
+
+    python benchmarks/memory.py en_minialbert_clinical_context
+    python benchmarks/memory.py training/demo/model-best --notes 200 1000 --note-chars 1500
+
+Prints one line per count and the ratio of the largest to the smallest peak; ``--json`` also
+writes them to a file. Extra arguments after ``--`` go to ``annotate`` (e.g. ``--n-process 2``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from data import mtsamples_notes  # benchmarks/ is not a package
+
+
+def write_notes(path: Path, count: int, note_chars: int | None) -> int:
+    """``count`` notes as JSON Lines; returns the characters written."""
+    texts = mtsamples_notes()
+    characters = 0
+    with path.open("w", encoding="utf-8") as handle:
+        for index in range(count):
+            text = texts[index % len(texts)]
+            if note_chars is not None:
+                text = text[:note_chars]
+            text += f"\n\nAccession QX{index:06d}A, ward W{index}B, round {index // len(texts)}."
+            characters += len(text)
+            handle.write(json.dumps({"id": f"note-{index}", "text": text}) + "\n")
+    return characters
+
+
+def measure(model: str, count: int, note_chars: int | None, extra: list[str]) -> dict[str, Any]:
+    """One annotate run over ``count`` notes in a fresh process: its peak RSS and time."""
+    with tempfile.TemporaryDirectory(prefix="annotate-memory-") as folder:
+        notes = Path(folder) / "notes.jsonl"
+        characters = write_notes(notes, count, note_chars)
+        output = Path(folder) / "out.jsonl"
+        command = [sys.executable, "-m", "spacy_minialbert", "annotate", model, str(notes),
+                   str(output), "--no-progress", *extra]  # fmt: skip
+        started = time.monotonic()
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        # wait4 gives the resources of this child (and of the workers it waited for) alone.
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.monotonic() - started
+        log = process.stdout.read().decode("utf-8", "replace") if process.stdout else ""
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise SystemExit(f"annotate failed on {count} notes:\n{log}")
+        written = sum(1 for _ in output.open(encoding="utf-8"))
+    return {
+        "notes": count,
+        "written": written,
+        "characters": characters,
+        "seconds": round(seconds, 1),
+        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),  # Linux reports KiB
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("model", help="pipeline package name or directory")
+    parser.add_argument("--notes", type=int, nargs="+", default=[200, 5000])
+    parser.add_argument(
+        "--note-chars", type=int, default=None, help="cut each note to this many characters"
+    )
+    parser.add_argument("--json", type=Path, default=None, help="also write the results here")
+    parser.add_argument("extra", nargs="*", help="after --: more arguments for annotate")
+    arguments = parser.parse_args()
+    results = []
+    for count in arguments.notes:
+        result = measure(arguments.model, count, arguments.note_chars, arguments.extra)
+        results.append(result)
+        print(
+            f"{result['notes']:>6,} notes  {result['characters']:>12,} chars  "
+            f"{result['seconds']:>8.1f} s  peak RSS {result['peak_rss_mb']:>8.1f} MB",
+            flush=True,
+        )
+    peaks = [result["peak_rss_mb"] for result in results]
+    ratio = max(peaks) / min(peaks)
+    print(f"largest / smallest peak RSS: {ratio:.3f} (flat within 10%: {ratio <= 1.10})")
+    if arguments.json is not None:
+        summary = {"model": arguments.model, "extra": arguments.extra, "runs": results}
+        arguments.json.write_text(json.dumps({**summary, "ratio": round(ratio, 3)}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
