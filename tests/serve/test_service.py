@@ -28,7 +28,7 @@ from tests.serve.components import FAILURE_MARKER, SLOW_MARKER, SLOW_SECONDS
 from tests.serve.server import ServerProcess
 
 COMPONENTS = Path(__file__).parent / "components.py"
-LOAD_DELAY_S = 2.0
+LOAD_DELAY_S = 3.0  # the early requests must all land within it, even on a busy machine
 NOTES = {"n0": TEST_NOTE} | {f"n{i}": synthetic_note(random.Random(i))[0] for i in range(1, 7)}
 CONCEPTS = """kind,name,concept_id,source_concept_id
 label,PROBLEM,4274025,17
