@@ -68,7 +68,8 @@ def read_notes(spark: SparkSession, location: str, options: InputOptions) -> Dat
     chosen = options.input_format or detect_format(location)
     if chosen not in FORMATS:
         raise ValueError(f"Unknown input format {chosen!r}; choose one of {', '.join(FORMATS)}.")
-    if chosen != "table" and "://" not in location and not os.path.exists(location):
+    local = chosen != "table" and "://" not in location and not any(c in location for c in "*?[")
+    if local and not os.path.exists(location):
         raise FileNotFoundError(f"{location}: no such file or folder.")
     if chosen == "csv":
         return _csv(spark, location, options)
@@ -106,7 +107,7 @@ def _csv(spark: SparkSession, location: str, options: InputOptions) -> DataFrame
         .csv(location)
     )
     return _rows(frame, location, options, id_default="ROW_ID", text_default="TEXT",
-                 missing_columns="error",
+                 missing_columns="error", empty_field_is_null=True,
                  malformed=f"the row does not have the header's {len(header)} fields")  # fmt: skip
 
 
@@ -120,6 +121,7 @@ def _rows(
     missing_columns: str,
     malformed: str,
     source: Column | None = None,
+    empty_field_is_null: bool = False,
 ) -> DataFrame:
     by_lower = {name.lower(): name for name in frame.columns}
     wanted = {"id": options.id_column or id_default, "text": options.text_column or text_default}
@@ -138,7 +140,12 @@ def _rows(
     text_type = frame.schema[by_lower[wanted["text"].lower()]].dataType if not missing else None
     if text_type is not None and not isinstance(text_type, StringType):
         raise ValueError(f"{location}: the text column {wanted['text']!r} holds {text_type}.")
+    text = column(wanted["text"]).cast("string")
     corrupt = F.col(CORRUPT).isNotNull() if CORRUPT in frame.columns else F.lit(False)
+    if empty_field_is_null:
+        # Spark's CSV reader gives an empty field as null; the csv module (and the local
+        # command) as "", an empty text, not a missing one.
+        text = F.when(~corrupt, F.coalesce(text, F.lit(""))).otherwise(text)
     flag = by_lower.get(ISERROR_COLUMN.lower())
     skip = F.lit(None).cast("string")
     if flag is not None and not options.keep_iserror:
@@ -146,7 +153,7 @@ def _rows(
         skip = F.when(~corrupt & flagged, F.lit(ISERROR))
     return frame.select(
         column(wanted["id"]).cast("string").alias(ID),
-        column(wanted["text"]).cast("string").alias(TEXT),
+        text.alias(TEXT),
         (source if source is not None else F.input_file_name()).alias(SOURCE),
         F.when(corrupt, F.lit(MALFORMED)).alias(REJECT),
         F.when(corrupt, F.lit(malformed)).alias(REJECT_DETAIL),

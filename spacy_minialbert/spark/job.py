@@ -116,7 +116,8 @@ def run_job(
     summary.check()
     _write_errors(spark, files)
     extra = {"engine": "spark", "master": spark.sparkContext.master, "parts": len(part_rows),
-             "parts_done_before_run": len(done_before & set(part_rows))}  # fmt: skip
+             "parts_done_before_run": len(done_before & set(part_rows)),
+             "input_fingerprint": manifest["fingerprint"]}  # fmt: skip
     files.write_json(SUMMARY, {**summary.to_json(), **extra})
     return summary
 

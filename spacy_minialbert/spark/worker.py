@@ -129,6 +129,9 @@ def annotate_rows(
     if not notes:
         return [row for row in out if row is not None]
     nlp = load()
+    if config.limits.max_chars is not None:
+        # As in the local run: the note size limit is the guard; spaCy's own must not refuse first.
+        nlp.max_length = max(nlp.max_length, config.limits.max_chars)
     result = annotate_batch(
         nlp, notes, config.batch_size, limits=config.limits, log_text=config.log_text
     )
