@@ -6,7 +6,7 @@ transaction first deletes the rows this tool wrote for it before (those in the n
 ``spacy-minialbert``), then inserts its rows. A transaction commits whole or not at all, so after
 a crash every note is either fully written or untouched, and the re-run rewrites it with the same
 ids. Rows other systems wrote are never deleted: if one holds an id this tool needs, the insert
-fails and the error says which note.
+fails and the error says which notes. The deletes of a transaction are one statement.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, and_, bindparam, delete, insert
+from sqlalchemy import BigInteger, Engine, and_, cast, delete, insert
 from sqlalchemy.exc import IntegrityError
 
 from ..annotate.notes import InputItem, Note
@@ -99,36 +99,32 @@ def write_note_nlp(
     )
     report = WriteReport(options.table.qualified, created)
     step = options.ids_per_note
-    remove = delete(table).where(
-        and_(
-            table.c.note_id == bindparam("b_note_id"),
-            table.c.note_nlp_id >= bindparam("b_first"),
-            table.c.note_nlp_id < bindparam("b_after"),
-            table.c.nlp_system.like(f"{SYSTEM_NAME}%"),
-        )
+    # One DELETE per transaction: this tool's earlier rows of the chunk's notes (each note's
+    # id range, computed in bigint so that it cannot overflow an integer column).
+    first_id = cast(table.c.note_id, BigInteger) * step
+    ours = and_(
+        table.c.note_nlp_id >= first_id,
+        table.c.note_nlp_id < first_id + step,
+        table.c.nlp_system.like(f"{SYSTEM_NAME}%"),
     )
     for chunk in _chunks(notes, options.notes_per_transaction):
         rows: list[dict[str, Any]] = []
-        slots: list[dict[str, int]] = []
+        note_ids: list[int] = []
         for record, text in chunk:
-            note_rows_ = note_rows(record, text, settings, report.truncations)
-            note_id = int(record["id"])
-            slots.append(
-                {"b_note_id": note_id, "b_first": note_id * step, "b_after": (note_id + 1) * step}
-            )
-            rows.extend(note_rows_)
+            rows.extend(note_rows(record, text, settings, report.truncations))
+            note_ids.append(int(record["id"]))
         try:
             with engine.begin() as connection:
-                connection.execute(remove, slots)
+                connection.execute(delete(table).where(table.c.note_id.in_(note_ids), ours))
                 if rows:
                     connection.execute(insert(table), rows)
         except IntegrityError as error:
             first, last = chunk[0][0]["id"], chunk[-1][0]["id"]
             raise ValueError(
-                f"{options.table.qualified}: writing notes {first} to {last} hit rows that "
-                "another system wrote with the same note_nlp_id (this tool's ids are note_id * "
-                f"{step} + ordinal); nothing of these notes was written. Use another "
-                "--ids-per-note or another table."
+                f"{options.table.qualified}: writing notes {first} to {last} hit rows with the "
+                f"same note_nlp_id (this tool's ids are note_id * {step} + ordinal) that another "
+                "system wrote, or this tool with another --ids-per-note; nothing of these notes "
+                "was written. Keep one --ids-per-note per table, or use another table."
             ) from error
         report.notes += len(chunk)
         report.rows += len(rows)
