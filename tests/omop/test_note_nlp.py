@@ -309,3 +309,23 @@ def test_snippets_and_modifier_listings_at_the_edges() -> None:
     listing = term_modifiers(entity)
     assert listing.startswith("label=A%2CB%3DC%3BD%25,negated=true,")
     assert dict(pair.split("=", 1) for pair in listing.split(","))["subject"] == "patient"
+
+
+def test_an_id_taken_by_another_system_stops_the_write_cleanly(database_url: str) -> None:
+    engine = create_engine(database_url)
+    table = note_nlp_table(TableSpec())
+    table.metadata.create_all(engine)
+    theirs = {
+        "note_nlp_id": 2001, "note_id": 2, "lexical_variant": "x",
+        "nlp_date": datetime.date(2020, 1, 1), "nlp_system": "cTAKES 4.0",
+    }  # fmt: skip
+    with engine.begin() as connection:
+        connection.execute(insert(table), [theirs])
+    with pytest.raises(ValueError, match="writing notes 1 to 3 hit rows with the same"):
+        write_note_nlp(engine, many_notes(3), options(notes_per_transaction=5))
+    engine.dispose()
+    assert all_rows(database_url) == [theirs | {
+        "section_concept_id": None, "snippet": None, "offset": None,
+        "note_nlp_concept_id": None, "note_nlp_source_concept_id": None, "nlp_datetime": None,
+        "term_exists": None, "term_temporal": None, "term_modifiers": None,
+    }]  # fmt: skip
