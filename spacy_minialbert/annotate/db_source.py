@@ -87,7 +87,9 @@ class DatabaseNotes:
                 raise ValueError(f"{self.path}: no such table.") from None
             return reflected, list(reflected.columns.keys())
         assert query is not None
-        body = query.strip().rstrip(";")
+        # The query is taken literally: a colon followed by a word (':30' in a string) is not a
+        # bind parameter to SQLAlchemy.
+        body = query.strip().rstrip(";").replace(":", "\\:")
         try:
             with self._engine.connect() as connection:
                 # The column names without fetching rows: the query wrapped to return none.

@@ -38,14 +38,18 @@ def test_a_note_table_is_read_in_id_order_in_chunks(database_url: str) -> None:
 
 def test_a_query_picks_the_notes(database_url: str) -> None:
     engine = create_engine(database_url)
-    fill_note_table(engine, {1: (10, "first ."), 2: (11, "second ."), 3: (10, "third .")})
+    notes = {1: (10, "first at (:30) ."), 2: (11, "second ."), 3: (10, "third 50% .")}
+    fill_note_table(engine, notes)
     engine.dispose()
-    source = DatabaseNotes(
-        database_url, query="SELECT note_id, note_text FROM note WHERE person_id = 10;"
+    # Taken literally: the colon of a time and the percent sign of a LIKE pattern.
+    query = (
+        "SELECT note_id, note_text FROM note WHERE person_id = 10 "
+        "AND (note_text LIKE '%(:30)%' OR note_text LIKE '%50%%');"
     )
+    source = DatabaseNotes(database_url, query=query)
     assert source.total == 2
     assert [(item.note_id, item.text) for item in source.items()] == [
-        ("1", "first ."), ("3", "third ."),
+        ("1", "first at (:30) ."), ("3", "third 50% ."),
     ]  # fmt: skip
 
 
