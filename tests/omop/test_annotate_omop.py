@@ -90,3 +90,19 @@ def test_note_table_to_note_nlp(composed_pipeline: Path, database_url: str, tmp_
     moment = ("nlp_date", "nlp_datetime")
     strip = [{k: v for k, v in row.items() if k not in moment} for row in rows]
     assert [{k: v for k, v in row.items() if k not in moment} for row in again] == strip
+
+
+def test_the_pipeline_is_named_without_loading_it(composed_pipeline: Path) -> None:
+    """With several processes the main process does not load the pipeline; nlp_system comes
+    from its meta.json."""
+    from spacy_minialbert.cli.omop import _pipeline_meta
+    from spacy_minialbert.omop import nlp_system_name
+
+    meta = json.loads((composed_pipeline / "meta.json").read_text())
+    read = _pipeline_meta(str(composed_pipeline))
+    assert [read[key] for key in ("lang", "name", "version")] == [
+        meta["lang"], meta["name"], meta["version"],
+    ]  # fmt: skip
+    name = nlp_system_name(meta)
+    assert name.startswith("spacy-minialbert ")
+    assert name.endswith(f"; {meta['lang']}_{meta['name']} {meta['version']}")
