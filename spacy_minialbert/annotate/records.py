@@ -10,11 +10,17 @@ One JSON object per note::
                                   "start": 113, "end": 119}]}],
      "categories": {"CARDIO": 0.93, "NEURO": 0.07},
      "sections": [{"category": "chief_complaint", "title": "CHIEF COMPLAINT:",
-                   "start": 0, "end": 131}]}
+                   "start": 0, "end": 131}],
+     "truncated": [{"start": 2410, "end": 52410, "wordpieces": 50000, "kept": 511}]}
 
 Offsets are characters into the note's original text, end exclusive:
 ``text[start:end] == entity["text"]``. The pipeline's tokenizer keeps the text exactly (MIMIC
 placeholders included), and the record is refused if it did not.
+
+``truncated`` lists the tokens the model saw only in part: a single token longer than the
+model's maximum length on its own (windows are otherwise split to fit), with its offsets, its
+wordpieces and how many of them the model saw. Empty when nothing was cut, or when the pipeline
+has no MiniALBERT transformer.
 """
 
 from __future__ import annotations
@@ -55,12 +61,20 @@ class SectionRecord(TypedDict):
     end: int
 
 
+class TruncationRecord(TypedDict):
+    start: int
+    end: int
+    wordpieces: int
+    kept: int
+
+
 class NoteRecord(TypedDict):
     id: str
     source: str
     entities: list[EntityRecord]
     categories: dict[str, float]
     sections: list[SectionRecord]
+    truncated: list[TruncationRecord]
 
 
 def entity_record(span: Span) -> EntityRecord:
@@ -100,7 +114,23 @@ def note_record(note: Note, doc: Doc) -> NoteRecord:
             {"category": s.category, "title": s.title, "start": s.start, "end": s.end}
             for s in sections(doc)
         ],
+        "truncated": truncations(doc),
     }
+
+
+def truncations(doc: Doc) -> list[TruncationRecord]:
+    """What the transformer cut from ``doc`` (``doc._.truncated_tokens``), by character offsets."""
+    if not Doc.has_extension("truncated_tokens"):  # no MiniALBERT transformer was loaded
+        return []
+    return [
+        {
+            "start": cut["start"],
+            "end": cut["end"],
+            "wordpieces": cut["wordpieces"],
+            "kept": cut["kept"],
+        }
+        for cut in doc._.truncated_tokens or []
+    ]
 
 
 def word_count(doc: Doc) -> int:

@@ -1,11 +1,16 @@
-"""Doc and Token extensions that show how much depth adaptive-depth models (ALBERT-ACT) used.
+"""Doc and Token extensions set by the MiniALBERT transformer.
 
 ``doc._.act_updates``: mean number of shared-layer applications per real wordpiece, over all
 transformer windows of the doc. ``token._.act_updates``: the same over the wordpieces aligned to
 the token (several windows may cover it). Both are ``None`` for models without a halting unit
 and for docs or tokens without wordpieces; they read ``doc._.trf_data``, so the ``transformer``
 component must have run.
-"""
+
+``doc._.truncated_tokens``: the tokens the model saw only in part, each alone longer than the
+model's maximum length (a 50,000-character ``=====`` line): ``{"token", "start", "end",
+"wordpieces", "kept"}`` with the token's index and character offsets, its wordpieces and how
+many of them the model saw. An empty list when nothing was cut; ``None`` when no MiniALBERT
+transformer has processed the doc."""
 
 from __future__ import annotations
 
@@ -46,3 +51,7 @@ def register_extensions() -> None:
         Doc.set_extension("act_updates", getter=doc_act_updates)
     if not Token.has_extension("act_updates"):
         Token.set_extension("act_updates", getter=token_act_updates)
+    if not Doc.has_extension("truncated_tokens"):
+        # Set by the transformer's forward pass (pipeline/windows.py); no mutable default, which
+        # spaCy would share between docs.
+        Doc.set_extension("truncated_tokens", default=None)

@@ -20,16 +20,14 @@ from spacy_transformers.layers.transformer_model import (
     TransformerModel,
     _convert_transformer_inputs,
     _convert_transformer_outputs,
-    huggingface_tokenize,
     set_pytorch_transformer,
 )
-from spacy_transformers.truncate import truncate_oversize_splits
 from thinc.api import Model
 from thinc.layers.pytorchwrapper import forward as pytorch_forward
 
 from .backbones import BackboneLoader
 from .shim import MiniAlbertShim
-from .windows import fit_windows
+from .windows import fit_windows, record_truncations, tokenize_windows, truncated_tokens
 
 TRANSFORMER_ARCHITECTURE = "spacy-minialbert.MiniAlbertTransformer.v1"
 TOK2VEC_ARCHITECTURE = "spacy-minialbert.MiniAlbertTok2Vec.v1"
@@ -136,22 +134,28 @@ def forward(
 ) -> tuple[FullTransformerBatch, Callable]:
     tokenizer = model.tokenizer
     transformer = model.layers[0]
+    max_length = tokenizer.model_max_length
     nested_spans = model.attrs["get_spans"](docs)
     flat_spans = [span for doc_spans in nested_spans for span in doc_spans]
-    encoding = huggingface_tokenize(tokenizer, [span.text for span in flat_spans])
+    # Cut at one past the limit: a window of max_length + 1 wordpieces is one that does not fit.
+    encoding = tokenize_windows(tokenizer, [span.text for span in flat_spans], max_length + 1)
     lengths = [int(row.sum()) for row in encoding["attention_mask"]] if flat_spans else []
-    refitted = fit_windows(nested_spans, lengths, tokenizer, tokenizer.model_max_length)
-    if refitted is not None:
-        nested_spans = refitted
+    fitted = fit_windows(nested_spans, lengths, tokenizer, max_length)
+    overlong: dict[tuple[Doc, int], int] = {}
+    if fitted is not None:
+        nested_spans, overlong = fitted.spans, fitted.overlong
         flat_spans = [span for doc_spans in nested_spans for span in doc_spans]
-        encoding = huggingface_tokenize(tokenizer, [span.text for span in flat_spans])
+        # Every window fits now but a single token longer than the limit on its own: cut.
+        encoding = tokenize_windows(tokenizer, [span.text for span in flat_spans], max_length)
     wordpieces = WordpieceBatch.from_batch_encoding(encoding)
     if "offset_mapping" in encoding:
         align = get_alignment_via_offset_mapping(flat_spans, encoding["offset_mapping"])
     else:
         align = get_alignment(flat_spans, wordpieces.strings, tokenizer.all_special_tokens)
-    # Only a single spaCy token longer than the limit can still be cut here (logged above).
-    wordpieces, align = truncate_oversize_splits(wordpieces, align, tokenizer.model_max_length)
+    # Each token cut is listed in doc._.truncated_tokens, so a record can say what the model
+    # did not see.
+    width = wordpieces.input_ids.shape[1]
+    record_truncations(docs, truncated_tokens(flat_spans, overlong, align, width))
     model_output, backprop_tensors = transformer(wordpieces, is_train)
     output = FullTransformerBatch(
         spans=nested_spans, wordpieces=wordpieces, model_output=model_output, align=align

@@ -29,8 +29,21 @@ def test_oversized_windows_are_split_not_truncated(trained: Path) -> None:
     assert np.abs(vectors).sum() > 0
 
 
-def test_single_overlong_token_is_logged(trained: Path, caplog) -> None:
+def test_single_overlong_token_is_recorded_and_logged_without_its_text(
+    trained: Path, caplog
+) -> None:
     nlp = spacy.load(trained)
+    url = "http://x.org/" + "a/" * 40  # one spaCy token, one wordpiece per character after x.org
+    text = f"see {url} for asthma"
     with caplog.at_level("WARNING", logger="spacy_minialbert.pipeline.windows"):
-        nlp("see http://x.org/" + "a/" * 40 + " for asthma")  # one spaCy token (a URL)
-    assert "alone has more than 64 wordpieces" in caplog.text
+        doc = nlp(text)
+    (cut,) = doc._.truncated_tokens
+    assert text[cut["start"] : cut["end"]] == url == doc[cut["token"]].text
+    # Measured alone, as the tokenizer sees it; the model saw as many as fit in its window
+    # between the two special tokens.
+    tokenizer = nlp.get_pipe("transformer").model.tokenizer
+    assert cut["wordpieces"] == len(tokenizer(url, add_special_tokens=False)["input_ids"]) > 64
+    assert cut["kept"] == 62 == doc._.trf_data.align[cut["token"]].lengths.sum()
+    assert f"characters {cut['start']}-{cut['end']}" in caplog.text
+    assert "x.org" not in caplog.text and "a/a/" not in caplog.text  # offsets, never text
+    assert nlp("asthma .")._.truncated_tokens == []
