@@ -43,6 +43,10 @@ class OutputFiles:
         self._fs.delete(self._hadoop(relative), True)
 
     def rename(self, source: str, target: str) -> None:
+        """Rename ``source`` to ``target``, which must not exist (Hadoop would move a folder
+        into an existing one instead)."""
+        if self.exists(target):
+            raise FileExistsError(f"{self.path(target)} exists already: another run wrote it?")
         target_path = self._hadoop(target)
         self._fs.mkdirs(target_path.getParent())
         if not self._fs.rename(self._hadoop(source), target_path):
@@ -79,6 +83,23 @@ class OutputFiles:
             stream.close()
         self.delete(relative)
         self.rename(partial, relative)
+
+    def create_new(self, relative: str, text: str) -> bool:
+        """Create a file only if none is there (atomic on HDFS and local file systems); False
+        if one was."""
+        if self.exists(relative):
+            return False
+        try:
+            stream = self._fs.create(self._hadoop(relative), False)
+        except Exception as error:  # py4j's wrapper of Hadoop's FileAlreadyExistsException
+            if "FileAlreadyExists" in str(error) or self.exists(relative):
+                return False
+            raise
+        try:
+            stream.write(bytearray(text.encode("utf-8")))
+        finally:
+            stream.close()
+        return True
 
     def write_json(self, relative: str, data: Any) -> None:
         self.write_text(relative, [json.dumps(data, indent=2) + "\n"])

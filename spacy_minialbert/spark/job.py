@@ -4,6 +4,7 @@ summary files.
 Layout of OUTPUT (a folder on any file system Spark writes to)::
 
     _job.json        what the job is: the input's fingerprint, the parts and their sizes
+    _running         held by the run writing OUTPUT (one at a time)
     planned/part=N/  the notes of each part, fixed on the first run (removed when all are done)
     staging/         what a running group writes before its parts are committed
     notes/part=N/    one row per input record (NOTE_SCHEMA), Parquet
@@ -31,9 +32,12 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import socket
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,6 +54,7 @@ from .schema import FAILED, OK
 from .worker import ID, PART, REJECT, REJECT_DETAIL, SOURCE, TEXT, WorkerConfig
 
 MANIFEST = "_job.json"
+RUNNING = "_running"
 PLANNED, STAGING, NOTES, ENTITIES = "planned", "staging", "notes", "entities"
 ERRORS, SUMMARY = "errors.jsonl", "summary.json"
 FORMAT_VERSION = 1
@@ -85,6 +90,19 @@ def run_job(
     """Annotate every note of ``location`` into ``output``, resuming an earlier run."""
     started = time.monotonic()
     files = OutputFiles(spark, output)
+    with _one_run_at_a_time(files):
+        return _run(spark, config, location, files, input_options, options, started)
+
+
+def _run(
+    spark: SparkSession,
+    config: WorkerConfig,
+    location: str,
+    files: OutputFiles,
+    input_options: InputOptions,
+    options: JobOptions,
+    started: float,
+) -> Summary:
     rows = read_notes(spark, location, input_options)
     fingerprint = _fingerprint(rows)
     manifest = files.read_json(MANIFEST)
@@ -120,6 +138,39 @@ def run_job(
              "input_fingerprint": manifest["fingerprint"]}  # fmt: skip
     files.write_json(SUMMARY, {**summary.to_json(), **extra})
     return summary
+
+
+@contextmanager
+def _one_run_at_a_time(files: OutputFiles) -> Iterator[None]:
+    """Hold ``OUTPUT/_running`` for the run. Two runs committing the same parts would collide;
+    a file left by a run that was killed on this host (its process is gone) is taken over."""
+    me = {"host": socket.gethostname(), "pid": os.getpid(), "started": time.time()}
+    while not files.create_new(RUNNING, json.dumps(me)):
+        holder = files.read_json(RUNNING) or {}
+        if holder.get("host") == me["host"] and not _alive(int(holder.get("pid", 0))):
+            files.delete(RUNNING)  # its run was killed
+            continue
+        raise RuntimeError(
+            f"{files.path(RUNNING)}: another annotate-spark run is writing this OUTPUT "
+            f"(host {holder.get('host')}, process {holder.get('pid')}). If none is, delete "
+            "that file and run again."
+        )
+    try:
+        yield
+    finally:
+        files.delete(RUNNING)
+
+
+def _alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _fingerprint(rows: DataFrame) -> dict[str, Any]:

@@ -1,13 +1,21 @@
 """A Spark job whose worker dies part-way fails; re-running it finishes the job, and every note
 id is in the output exactly once: the parts committed before the crash are kept and skipped,
-the part that was running is annotated again from scratch. A changed input is then refused."""
+the part that was running is annotated again from scratch. A changed input is then refused, and
+so is a second run on an output that a live run holds (one left by a killed run is taken over)."""
 
 from __future__ import annotations
 
 import json
+import socket
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from spacy_minialbert.spark.files import OutputFiles
+from spacy_minialbert.spark.job import RUNNING, _one_run_at_a_time
 from tests.spark import components
 from tests.spark.conftest import COMPONENTS_FILE
 from tests.spark.support import read_jsonl, run_cli, spark_output
@@ -62,3 +70,27 @@ def test_a_crashed_job_resumes_with_every_note_once(
     _input(notes, flag, extra=1)
     third = run_cli(*args)
     assert third.exit_code != 0 and "input differs" in str(third.exception)
+
+
+def test_one_run_at_a_time_on_an_output(spark: Any, tmp_path: Path) -> None:
+    files = OutputFiles(spark, str(tmp_path / "out"))
+    with _one_run_at_a_time(files):
+        assert (tmp_path / "out" / RUNNING).exists()
+        refused = pytest.raises(RuntimeError, match="another annotate-spark run is writing")
+        with refused, _one_run_at_a_time(files):
+            pass
+    assert not (tmp_path / "out" / RUNNING).exists()
+
+    # Left by a run killed on this host: its process is gone, the file is taken over.
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                           capture_output=True, text=True, check=True)  # fmt: skip
+    stale = {"host": socket.gethostname(), "pid": int(ended.stdout), "started": 0}
+    (tmp_path / "out" / RUNNING).write_text(json.dumps(stale))
+    with _one_run_at_a_time(files):
+        assert json.loads((tmp_path / "out" / RUNNING).read_text())["pid"] != stale["pid"]
+
+    # Held on another host: refused, saying how to take over if that run is gone.
+    (tmp_path / "out" / RUNNING).write_text(json.dumps({**stale, "host": "elsewhere"}))
+    refused = pytest.raises(RuntimeError, match="If none is, delete that file")
+    with refused, _one_run_at_a_time(files):
+        pass
