@@ -69,18 +69,40 @@ def annotate_omop_command(
         help="Add sentences, sectionizer and ConText when MODEL has no ConText.",
     ),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar."),
+    max_note_chars: int | None = typer.Option(
+        None,
+        "--max-note-chars",
+        help="A longer note is a failed record, not annotated (default 1,000,000; 0: no limit).",
+    ),
+    note_seconds: float | None = typer.Option(
+        None,
+        "--note-seconds",
+        help="A note that takes longer is stopped, a failed record (default 300; 0: no limit).",
+    ),
+    new_input: bool = typer.Option(
+        False,
+        "--new-input",
+        help="Resume OUTPUT from an input other than the one it was written from.",
+    ),
 ) -> None:
     """Annotate notes into an OMOP CDM v5.4 NOTE_NLP table (created if missing).
 
     Notes come from --input FILE or from --db URL with --table or --query (an OMOP NOTE table:
-    note_id, note_text). Records go to OUTPUT first (a re-run resumes it), then every record of
-    OUTPUT is written to NOTE_NLP with stable ids, so a re-run after a crash adds no duplicate.
+    note_id, note_text). Records go to OUTPUT first (a re-run resumes it, as annotate does),
+    then every record of OUTPUT is written to NOTE_NLP with stable ids, so a re-run after a
+    crash adds no duplicate and loses no row.
     """
-    from ..annotate import PipelineSpec, RunOptions, annotate, load_pipeline
+    from dataclasses import replace
+
+    from sqlalchemy import create_engine
+
+    from ..annotate import PipelineSpec, RunOptions, annotate
+    from ..annotate.limits import NoteLimits
     from ..omop import (
         ConceptMap,
         TableSpec,
         WriteOptions,
+        ensure_note_nlp,
         nlp_system_name,
         read_concept_map,
         read_records,
@@ -98,31 +120,34 @@ def annotate_omop_command(
         )
 
     source = open_source()
-    concept_map = read_concept_map(concepts) if concepts is not None else ConceptMap()
-    spec = PipelineSpec(model, add_context=context)
-    options = RunOptions(batch_size=batch_size, n_process=n_process, progress=progress)
-    if n_process == 1:
-        nlp, added = load_pipeline(spec)
-        if added:
-            typer.echo(added, err=True)
-        meta: dict[str, Any] = dict(nlp.meta)
-        summary = annotate(nlp, source, output, options)
-    else:
-        meta = _pipeline_meta(model)
-        summary = annotate(spec, source, output, options)
-    typer.echo(summary.format())
-
-    from sqlalchemy import create_engine
-
+    # Everything the write needs is checked before the notes are annotated: the options, the
+    # concept map, the pipeline's name, the NOTE_NLP table (created here if missing).
     write_options = WriteOptions(
-        nlp_system=nlp_system_name(meta),
+        nlp_system=nlp_system_name(_pipeline_meta(model)),
         table=TableSpec(note_nlp_table, note_nlp_schema, offset_columns, bigint_ids),
         ids_per_note=ids_per_note,
         notes_per_transaction=notes_per_transaction,
-        concepts=concept_map,
+        concepts=read_concept_map(concepts) if concepts is not None else ConceptMap(),
     )
     engine = create_engine(target)
     try:
+        if ensure_note_nlp(engine, write_options.table)[2]:
+            typer.echo(f"Created the OMOP CDM v5.4 table {write_options.table.qualified}.")
+        limits = NoteLimits()
+        if max_note_chars is not None:
+            limits = replace(limits, max_chars=max_note_chars or None)
+        if note_seconds is not None:
+            limits = replace(limits, seconds=note_seconds or None)
+        options = RunOptions(
+            batch_size=batch_size,
+            n_process=n_process,
+            progress=progress,
+            limits=limits,
+            new_input=new_input,
+            say=lambda line: typer.echo(line, err=True),
+        )
+        summary = annotate(PipelineSpec(model, add_context=context), source, output, options)
+        typer.echo(summary.format())
         # The texts for the snippets come from a second pass over the input.
         pairs = with_texts(read_records(output), open_source().items())
         report = write_note_nlp(engine, pairs, write_options)

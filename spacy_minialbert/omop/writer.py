@@ -40,8 +40,7 @@ class WriteReport:
     truncations: Truncations = field(default_factory=Truncations)
 
     def format(self) -> str:
-        made = "created" if self.created else "existing"
-        line = f"NOTE_NLP ({made} table {self.table}): {self.rows} rows for {self.notes} notes"
+        line = f"NOTE_NLP ({self.table}): {self.rows} rows for {self.notes} notes"
         cuts = self.truncations
         if cuts.lexical_variants or cuts.modifiers:
             line += (
