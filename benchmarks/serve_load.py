@@ -150,7 +150,7 @@ def run_serve(
     url = f"http://127.0.0.1:{port}"
     command = cli("serve", args.model, "--host", "127.0.0.1", "--port", str(port))
     command += ["--workers", str(args.workers), "--max-batch-notes", str(args.max_batch_notes)]
-    command += ["--max-wait-ms", str(args.max_wait_ms), "--log-level", "warning"]
+    command += ["--max-wait-ms", str(args.max_wait_ms), "--log-level", "info"]
     command += ["--max-notes-per-request", str(max(64, args.notes_per_request))]
     command += ["--max-queue-notes", str(max(256, args.clients * args.notes_per_request))]
     with log_path.open("wb") as log:
@@ -166,6 +166,7 @@ def run_serve(
                 server.wait(60)
             except subprocess.TimeoutExpired:
                 server.kill()
+    batches = batch_sizes(log_path.read_text(encoding="utf-8", errors="replace"))
     latencies = sorted(load.latencies)
     errors = sum(n for status, n in load.statuses.items() if status != 200)
     errors += load.transport_errors + load.notes_failed
@@ -184,7 +185,17 @@ def run_serve(
         "p95_ms": percentile(latencies, 95) * 1000,
         "p99_ms": percentile(latencies, 99) * 1000,
         "mean_ms": statistics.fmean(latencies) * 1000 if latencies else float("nan"),
+        "mean_batch_notes": statistics.fmean(batches) if batches else None,
     }
+
+
+def batch_sizes(log: str) -> list[int]:
+    """The size of the batch each annotate request joined, from the server's access log."""
+    return [
+        int(line.split("batch_notes=")[1].split()[0])
+        for line in log.splitlines()
+        if "path=/v1/annotate status=200" in line and "batch_notes=" in line
+    ]
 
 
 def wait_ready(url: str, server: subprocess.Popen[bytes], deadline: float) -> None:
@@ -240,6 +251,11 @@ def table(args: argparse.Namespace, base: dict[str, Any] | None, serve: dict[str
     if serve["unsent"]:
         lines.append(f"Time limit reached: {serve['unsent']} notes were not sent.")
     lines.append(f"Statuses: {json.dumps(serve['statuses'])}.")
+    if serve["mean_batch_notes"] is not None:
+        lines.append(
+            f"Each request was annotated in a batch of {serve['mean_batch_notes']:.1f} notes "
+            "on average (from the server's access log)."
+        )
     return "\n".join(lines)
 
 
