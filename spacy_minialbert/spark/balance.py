@@ -21,6 +21,7 @@ partitioner; the cost is serialising the rows once more, negligible next to the 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from pyspark.sql import DataFrame, Window
@@ -29,15 +30,30 @@ from pyspark.sql import functions as F
 from .worker import PART, TEXT
 
 BINS = 1024
+# About 1.2 million words: some 15 minutes of one core with the int8 312 pipeline.
+DEFAULT_PART_CHARS = 8_000_000
 # The cost of a note beyond its characters (the pipeline's per-note work), in characters.
 NOTE_OVERHEAD_CHARS = 200
 _KEY, _ORDER, _WEIGHT, _BIN = "_key", "_order", "_weight", "_bin"
 
 
-def assign_parts(notes: DataFrame, parts: int, order: str = _ORDER) -> DataFrame:
+def default_parts(total_chars: int, cores: int, part_chars: int = DEFAULT_PART_CHARS) -> int:
+    """Enough parts that one holds about ``part_chars`` characters (the work a failed task
+    redoes), and a multiple of ``cores`` (every core busy to the end)."""
+    return cores * max(1, math.ceil(total_chars / part_chars / cores))
+
+
+def assign_parts(
+    notes: DataFrame,
+    parts: int | None = None,
+    *,
+    part_chars: int = DEFAULT_PART_CHARS,
+    order: str = _ORDER,
+) -> tuple[DataFrame, int]:
     """``notes`` (with ``id``, ``text`` and a unique ``order`` column) with a ``part`` column
-    in ``[0, parts)``, parts of about equal total text length."""
-    if parts < 1:
+    in ``[0, parts)``, parts of about equal total text length; and ``parts``, by default
+    :func:`default_parts` of the notes' length and the session's cores."""
+    if parts is not None and parts < 1:
         raise ValueError(f"The number of parts must be at least 1, not {parts}.")
     weighted = notes.withColumn(_KEY, F.xxhash64(F.col("id"))).withColumn(
         _WEIGHT, F.coalesce(F.length(F.col(TEXT)), F.lit(0)).cast("long") + NOTE_OVERHEAD_CHARS
@@ -45,8 +61,10 @@ def assign_parts(notes: DataFrame, parts: int, order: str = _ORDER) -> DataFrame
     weighted = weighted.withColumn(_BIN, F.pmod(F.col(_KEY), F.lit(BINS)).cast("int"))
     totals = {row[0]: row[1] for row in weighted.groupBy(_BIN).agg(F.sum(_WEIGHT)).collect()}
     total = sum(totals.values())
+    if parts is None:
+        parts = default_parts(total, notes.sparkSession.sparkContext.defaultParallelism, part_chars)
     if total == 0:
-        return notes.withColumn(PART, F.lit(0))
+        return notes.withColumn(PART, F.lit(0)), parts
     offsets, running = [], 0
     for bin_index in sorted(totals):
         offsets.append((bin_index, running))
@@ -58,11 +76,12 @@ def assign_parts(notes: DataFrame, parts: int, order: str = _ORDER) -> DataFrame
     start = F.col("_offset") + F.coalesce(F.sum(_WEIGHT).over(before), F.lit(0))
     midpoint = start + F.col(_WEIGHT) / 2
     part = F.least(F.floor(midpoint * parts / total), F.lit(parts - 1)).cast("int")
-    return (
+    assigned = (
         weighted.join(F.broadcast(offset_table), _BIN)
         .withColumn(PART, part)
         .drop(_KEY, _WEIGHT, _BIN, "_offset")
     )
+    return assigned, parts
 
 
 def to_parts(rows: DataFrame, parts: Sequence[int]) -> DataFrame:

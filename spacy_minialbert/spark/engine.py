@@ -21,7 +21,7 @@ from pyspark.sql.types import StringType
 
 from ..annotate.limits import NoteLimits
 from ..annotate.notes import DUPLICATE_ID
-from .balance import _ORDER, assign_parts, to_parts
+from .balance import _ORDER, DEFAULT_PART_CHARS, assign_parts, to_parts
 from .model import ModelRef, ship_code, ship_model
 from .schema import OK, RECORD_SCHEMA
 from .worker import ID, PART, REJECT, REJECT_DETAIL, SOURCE, TEXT, WorkerConfig, annotate_partition
@@ -68,6 +68,7 @@ def annotate_notes(
     batch_size: int = 32,
     max_batch_chars: int = 200_000,
     parts: int | None = None,
+    part_chars: int = DEFAULT_PART_CHARS,
     limits: NoteLimits = NoteLimits(),
     log_text: bool = False,
 ) -> AnnotatedNotes:
@@ -78,8 +79,9 @@ def annotate_notes(
     components, shipped too and imported before loading (as spaCy's ``--code``). ``add_context``
     adds sentences, the sectionizer and ConText to a pipeline without ConText, as the local
     command does. ``parts``: how many tasks the notes are cut into, of equal text length
-    (default: ``spark.sparkContext.defaultParallelism``). ``limits`` and ``log_text``: the
-    per-note guards and the opt-in to keep exception messages, as for the local command.
+    (default: parts of about ``part_chars`` characters, a multiple of the session's cores).
+    ``limits`` and ``log_text``: the per-note guards and the opt-in to keep exception
+    messages, as for the local command.
 
     The Arrow batches Spark hands to each task hold at most
     ``spark.sql.execution.arrow.maxRecordsPerBatch`` rows (10,000 unless set); with long notes,
@@ -97,8 +99,7 @@ def annotate_notes(
         log_text=log_text,
     )
     rows = mark_duplicates(note_rows(df, id_col=id_col, text_col=text_col, source_col=source_col))
-    count = parts if parts is not None else spark.sparkContext.defaultParallelism
-    placed = assign_parts(rows, count)
+    placed, count = assign_parts(rows, parts, part_chars=part_chars)
     return AnnotatedNotes(annotate_parts(placed, range(count), config))
 
 

@@ -31,7 +31,6 @@ the old one.
 from __future__ import annotations
 
 import json
-import math
 import os
 import socket
 import time
@@ -46,7 +45,7 @@ from pyspark.sql import functions as F
 
 from ..annotate.notes import ALREADY_DONE
 from ..annotate.summary import Summary
-from .balance import assign_parts
+from .balance import DEFAULT_PART_CHARS, assign_parts
 from .engine import annotate_parts, entity_rows, mark_duplicates
 from .files import OutputFiles
 from .inputs import SKIP, InputOptions, read_notes
@@ -67,7 +66,7 @@ class JobOptions:
     one Spark job, the work a kill can lose (default: the cores, one wave of tasks)."""
 
     parts: int | None = None
-    part_chars: int = 8_000_000
+    part_chars: int = DEFAULT_PART_CHARS
     parts_per_job: int | None = None
 
     def __post_init__(self) -> None:
@@ -202,15 +201,13 @@ def _plan(
     options: JobOptions,
 ) -> dict[str, Any]:
     """Cut the notes into parts and stage them in ``planned``; the manifest of the job."""
-    cores = spark.sparkContext.defaultParallelism
-    parts = options.parts or cores * max(
-        1, math.ceil(fingerprint["chars"] / options.part_chars / cores)
-    )
+    parts = options.parts or 0
     part_rows: dict[str, int] = {}
     if fingerprint["rows"] > sum(fingerprint["skipped"].values()):
         notes = mark_duplicates(rows.where(F.col(SKIP).isNull()))
-        placed = assign_parts(notes, parts).select(ID, TEXT, SOURCE, REJECT, REJECT_DETAIL, PART)
-        placed.write.mode("overwrite").partitionBy(PART).parquet(files.path(PLANNED))
+        placed, parts = assign_parts(notes, options.parts, part_chars=options.part_chars)
+        planned = placed.select(ID, TEXT, SOURCE, REJECT, REJECT_DETAIL, PART)
+        planned.write.mode("overwrite").partitionBy(PART).parquet(files.path(PLANNED))
         staged = spark.read.parquet(files.path(PLANNED))
         part_rows = {str(row[0]): int(row[1]) for row in staged.groupBy(PART).count().collect()}
     manifest = {

@@ -6,7 +6,12 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from spacy_minialbert.spark.balance import NOTE_OVERHEAD_CHARS, assign_parts, to_parts
+from spacy_minialbert.spark.balance import (
+    NOTE_OVERHEAD_CHARS,
+    assign_parts,
+    default_parts,
+    to_parts,
+)
 from spacy_minialbert.spark.engine import note_rows
 
 
@@ -25,11 +30,11 @@ def _weights(assigned: Any) -> dict[int, int]:
 
 def test_parts_hold_equal_text_within_one_note(spark: Any) -> None:
     notes = _notes(spark)
-    assigned = assign_parts(notes, 4)
+    assigned, parts = assign_parts(notes, 4)
     weights = _weights(assigned)
     total = sum(weights.values())
     longest = 30_000 + NOTE_OVERHEAD_CHARS
-    assert sorted(weights) == [0, 1, 2, 3]
+    assert parts == 4 and sorted(weights) == [0, 1, 2, 3]
     # Each part is within half the longest note of an equal share (midpoints are cut evenly).
     for weight in weights.values():
         assert abs(weight - total / 4) <= longest / 2 + 150 + NOTE_OVERHEAD_CHARS, weights
@@ -37,12 +42,22 @@ def test_parts_hold_equal_text_within_one_note(spark: Any) -> None:
     # The long note is more than a share: it is (nearly) alone in its part.
     assert assigned.where(f"part = {long_part}").count() <= 3
 
-    again = {row["id"]: row["part"] for row in assign_parts(_notes(spark), 4).collect()}
+    again = {row["id"]: row["part"] for row in assign_parts(_notes(spark), 4)[0].collect()}
     assert again == {row["id"]: row["part"] for row in assigned.collect()}
 
 
+def test_the_default_number_of_parts(spark: Any) -> None:
+    # 30,200 + 300 short notes of 250 on average: 120,050 weighted characters; 2 cores, so
+    # ceil(120,050 / 25,000 / 2) = 3 parts per core.
+    assert assign_parts(_notes(spark), part_chars=25_000)[1] == 6
+    assert (
+        default_parts(1, cores=2) == 2
+        and default_parts(8_000_001, cores=4, part_chars=1_000_000) == 12
+    )
+
+
 def test_each_part_gets_its_own_partition(spark: Any) -> None:
-    assigned = assign_parts(_notes(spark), 6)
+    assigned, _ = assign_parts(_notes(spark), 6)
     wanted = [5, 1, 3]
     placed = to_parts(assigned.where(assigned.part.isin(wanted)), wanted)
     per_partition = placed.rdd.glom().map(lambda rows: sorted({row["part"] for row in rows}))
