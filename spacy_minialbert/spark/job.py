@@ -114,6 +114,11 @@ def _run(
         manifest = _plan(spark, files, rows, fingerprint, location, options)
     else:
         _check_same_input(manifest, fingerprint, files)
+        if options.parts is not None and options.parts != manifest["parts"]:
+            raise ValueError(
+                f"{files.root} was cut into {manifest['parts']} parts when it was started; "
+                f"resuming keeps them (leave out --parts {options.parts}), or give another OUTPUT."
+            )
     files.delete(STAGING)  # what a killed run was writing
 
     cores = spark.sparkContext.defaultParallelism

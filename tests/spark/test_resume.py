@@ -67,6 +67,9 @@ def test_a_crashed_job_resumes_with_every_note_once(
     assert read_jsonl(output / "errors.jsonl") == []
     assert not (output / "staging").exists() and not (output / "planned").exists()
 
+    recut = run_cli(*[arg if arg != "4" else "3" for arg in args])
+    assert recut.exit_code != 0 and "was cut into 4 parts" in str(recut.exception)
+
     _input(notes, flag, extra=1)
     third = run_cli(*args)
     assert third.exit_code != 0 and "input differs" in str(third.exception)
