@@ -176,6 +176,23 @@ def test_no_note_text_in_logs_errors_or_summary_of_the_api(
     assert_no_leak("the terminal summary", summary.format())
     for name, text in side_files(output).items():
         assert_no_leak(name, text)
+    # A NOTEEVENTS-style CSV: bytes that are not UTF-8, a quote left open in the middle.
+    csv_source = tmp_path / "NOTEEVENTS.csv"
+    csv_source.write_bytes(
+        b"ROW_ID,TEXT\n"
+        + b'1,"' + CANARY.encode() + b' denies chest pain ."\n'
+        + b'2,"' + CANARY.encode() + b' \xff\xfe pain"\n'
+        + b'3,"' + CANARY.encode() + b' left "open" here\n'
+        + b'4,"' + FAILING_NOTE.encode() + b'"\n'
+        + b'5,"' + CANARY.encode() + b' fine ."\n'
+    )  # fmt: skip
+    csv_output = tmp_path / "csv-out" / "notes.jsonl"
+    with caplog.at_level(logging.DEBUG):
+        csv_summary = annotate(nlp, open_notes(csv_source), csv_output, options)
+    assert csv_summary.written >= 1 and csv_summary.n_failed >= 3
+    assert_no_leak("the log records", caplog.text)
+    for name, text in side_files(csv_output).items():
+        assert_no_leak(name, text)
     failed = errors_by_id(output)["fails"]
     assert failed["detail"] == (
         f"component 'phi_test_fails_on_marker': ValueError on a note of {len(FAILING_NOTE)} "
