@@ -329,3 +329,34 @@ def test_an_id_taken_by_another_system_stops_the_write_cleanly(database_url: str
         "note_nlp_concept_id": None, "note_nlp_source_concept_id": None, "nlp_datetime": None,
         "term_exists": None, "term_temporal": None, "term_modifiers": None,
     }]  # fmt: skip
+
+
+def test_a_cdm_schema_on_postgresql(postgres_url: str) -> None:
+    """Notes read from and rows written into a CDM schema, as OMOP databases keep them."""
+    from spacy_minialbert.annotate.db_source import DatabaseNotes
+    from tests.omop.cdm import note_table
+
+    engine = create_engine(postgres_url)
+    with engine.begin() as connection:
+        connection.execute(text("CREATE SCHEMA cdm_schema_test"))
+    notes = note_table(name="note")
+    notes.schema = "cdm_schema_test"
+    notes.metadata.create_all(engine)
+    with engine.begin() as connection:
+        connection.execute(
+            insert(notes),
+            [{
+                "note_id": NOTE_ID, "person_id": 1, "note_date": datetime.date(2150, 1, 1),
+                "note_type_concept_id": 0, "note_class_concept_id": 0, "note_text": NOTE_TEXT,
+                "encoding_concept_id": 0, "language_concept_id": 0,
+            }],
+        )  # fmt: skip
+    source = DatabaseNotes(postgres_url, table="note", schema="cdm_schema_test")
+    (note,) = source.items()
+    assert source.label == "cdm_schema_test.note" and note.text == NOTE_TEXT
+    spec = TableSpec(schema="cdm_schema_test")
+    report = write_note_nlp(engine, [(hand_record(), note.text)], options(table=spec))
+    assert report.table == "cdm_schema_test.note_nlp" and report.rows == 4
+    assert inspect(engine).has_table("note_nlp", schema="cdm_schema_test")
+    assert not inspect(engine).has_table("note_nlp")  # nothing in the default schema
+    engine.dispose()
