@@ -21,6 +21,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .limits import NOTE_TOO_LONG, NOTE_TOO_SLOW, NoteLimits, NoteTimeout, time_limit
+from .memory import bound_kernel_caches
 from .notes import COMPONENT_ERROR, Note, Rejected
 from .records import NoteRecord, note_record, word_count
 
@@ -45,8 +46,10 @@ def annotate_batch(
     """Records for ``notes``; a note that cannot be annotated becomes a failure instead, and so
     does a note over ``limits`` (too long, or too slow: see :mod:`.limits`). ``log_text``: keep
     the message of a component's exception in the failure, though it may quote the note."""
-    # spaCy >= 3.8 can forget the strings a batch added to the vocabulary (a long run over
-    # millions of notes otherwise grows it without bound); 3.7 has no memory zones.
+    # Memory flat over a long run (see .memory): kernel caches off before the first product
+    # (a no-op later on); spaCy >= 3.8 forgets the strings a batch added to the vocabulary,
+    # 3.7 has no memory zones (the run reloads the pipeline instead).
+    bound_kernel_caches()
     zone = getattr(nlp, "memory_zone", None)
     with zone() if zone is not None else nullcontext():
         return _annotate(nlp, notes, batch_size, limits, log_text)

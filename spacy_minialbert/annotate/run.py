@@ -23,13 +23,15 @@ from pathlib import Path
 
 from spacy.language import Language
 
-from .batch import BatchResult, annotate_batch
+from .annotator import BatchAnnotator
+from .batch import BatchResult
 from .export import export_entities_csv
 from .limits import NoteLimits
 from .lock import LOCK_SUFFIX, OutputLock
+from .memory import DEFAULT_RELOAD_EVERY, bound_kernel_caches
 from .notes import ALREADY_DONE, DUPLICATE_ID, Note, NoteSource, Rejected
 from .output import ErrorLog, JsonlWriter, companion, scan_output
-from .pipeline import PipelineSpec, load_pipeline
+from .pipeline import PipelineSpec
 from .progress import Progress
 from .provenance import INPUTS_SUFFIX, check_resume_input, check_written_paths, identify_source
 from .summary import Summary
@@ -47,7 +49,9 @@ class RunOptions:
     log_text: keep a component's exception message, which may quote the note, in its failure
     (by default no note text reaches the errors file, the logs or the summary).
     new_input: resume a non-empty output from an input other than the one it was written from.
-    say: where to tell what the run did to the pipeline it loaded (ConText added), if anywhere."""
+    say: where to tell what the run did to the pipeline it loaded (ConText added), if anywhere.
+    reload_every: load the pipeline afresh every so many notes, where spaCy cannot forget the
+    strings it met (3.7; see :mod:`.memory`); only a pipeline given as a ``PipelineSpec``."""
 
     batch_size: int = 32
     n_process: int = 1
@@ -57,12 +61,15 @@ class RunOptions:
     new_input: bool = False
     log_text: bool = False
     say: Callable[[str], None] | None = None
+    reload_every: int | None = DEFAULT_RELOAD_EVERY
 
     def __post_init__(self) -> None:
         if self.batch_size < 1:
             raise ValueError(f"The batch size must be at least 1, not {self.batch_size}.")
         if self.n_process < 1:
             raise ValueError(f"The number of processes must be at least 1, not {self.n_process}.")
+        if self.reload_every is not None and self.reload_every < 1:
+            raise ValueError(f"reload_every must be at least 1 note, not {self.reload_every}.")
 
 
 def annotate(
@@ -113,19 +120,15 @@ def _run(
         batches = _batches(source, state.done, options.batch_size, sink)
         try:
             if options.n_process == 1:
-                nlp = pipeline if isinstance(pipeline, Language) else _load(pipeline, options)
-                if options.limits.max_chars is not None:
-                    # The note size limit is the guard; spaCy's own must not refuse first.
-                    nlp.max_length = max(nlp.max_length, options.limits.max_chars)
+                annotator = BatchAnnotator(
+                    pipeline,
+                    limits=options.limits,
+                    log_text=options.log_text,
+                    reload_every=options.reload_every,
+                    say=options.say,
+                )
                 for batch in batches:
-                    result = annotate_batch(
-                        nlp,
-                        batch,
-                        options.batch_size,
-                        limits=options.limits,
-                        log_text=options.log_text,
-                    )
-                    sink.take(result)
+                    sink.take(annotator(batch, options.batch_size))
             else:
                 assert isinstance(pipeline, PipelineSpec)
                 _run_parallel(pipeline, batches, options, sink)
@@ -136,13 +139,6 @@ def _run(
     summary.seconds = time.monotonic() - started
     summary.check()
     return summary
-
-
-def _load(spec: PipelineSpec, options: RunOptions) -> Language:
-    nlp, added = load_pipeline(spec)
-    if added and options.say is not None:
-        options.say(added)
-    return nlp
 
 
 class _Sink:
@@ -212,13 +208,21 @@ def _run_parallel(
     process, also when it is killed (:func:`.workers.init_worker`)."""
     from .workers import init_worker, run_batch
 
+    bound_kernel_caches()  # the workers inherit the setting
     threads = max(1, (os.cpu_count() or 1) // options.n_process)
     in_flight: deque[Future[BatchResult]] = deque()
     with ProcessPoolExecutor(
         max_workers=options.n_process,
         mp_context=get_context("spawn"),
         initializer=init_worker,
-        initargs=(spec, threads, os.getpid(), options.limits, options.log_text),
+        initargs=(
+            spec,
+            threads,
+            os.getpid(),
+            options.limits,
+            options.log_text,
+            options.reload_every,
+        ),
     ) as pool:
         try:
             for batch in batches:

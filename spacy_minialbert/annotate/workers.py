@@ -18,42 +18,40 @@ import threading
 import time
 from collections.abc import Sequence
 
-from spacy.language import Language
-
-from .batch import BatchResult, annotate_batch
+from .annotator import BatchAnnotator
+from .batch import BatchResult
 from .limits import NoteLimits
 from .notes import Note
-from .pipeline import PipelineSpec, load_pipeline
+from .pipeline import PipelineSpec
 
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 _WATCH_SECONDS = 0.5
 
-_nlp: Language | None = None
-_limits = NoteLimits()
-_log_text = False
+_annotator: BatchAnnotator | None = None
 
 
 def init_worker(
-    spec: PipelineSpec, threads: int, parent_pid: int, limits: NoteLimits, log_text: bool = False
+    spec: PipelineSpec,
+    threads: int,
+    parent_pid: int,
+    limits: NoteLimits,
+    log_text: bool = False,
+    reload_every: int | None = None,
 ) -> None:
-    """Process initialiser: end with ``parent_pid``; a share of the CPU threads; the pipeline."""
-    global _nlp, _limits, _log_text
+    """Process initialiser: end with ``parent_pid``; a share of the CPU threads; the pipeline
+    (reloaded every ``reload_every`` notes, see :mod:`.memory`)."""
+    global _annotator
     end_with_parent(parent_pid)
     import torch
 
     torch.set_num_threads(threads)
-    _nlp, _ = load_pipeline(spec)
-    _limits = limits
-    _log_text = log_text
-    if limits.max_chars is not None:
-        # The note size limit is the guard; spaCy's own (1,000,000) must not refuse first.
-        _nlp.max_length = max(_nlp.max_length, limits.max_chars)
+    _annotator = BatchAnnotator(spec, limits=limits, log_text=log_text, reload_every=reload_every)
 
 
 def run_batch(notes: Sequence[Note], batch_size: int) -> BatchResult:
-    if _nlp is None:
+    if _annotator is None:
         raise RuntimeError("worker used before init_worker loaded the pipeline")
-    return annotate_batch(_nlp, notes, batch_size, limits=_limits, log_text=_log_text)
+    return _annotator(notes, batch_size)
 
 
 def end_with_parent(parent_pid: int) -> None:

@@ -1,0 +1,66 @@
+"""The annotating end of a run, in this process or in a worker: :func:`~.batch.annotate_batch`
+with the run's settings, keeping memory flat however many notes go through (see
+:mod:`.memory`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from spacy.language import Language
+
+from .batch import BatchResult, annotate_batch
+from .limits import NoteLimits
+from .memory import bound_kernel_caches, collect, needs_reload
+from .notes import Note
+from .pipeline import PipelineSpec, load_pipeline
+
+
+class BatchAnnotator:
+    """Annotates batch after batch. Given a :class:`PipelineSpec`, it loads the pipeline and,
+    where spaCy cannot forget strings (3.7), loads it afresh every ``reload_every`` notes; a
+    :class:`Language` given as it is cannot be reloaded, so its vocabulary grows with the run.
+    ``say`` hears what loading did to the pipeline (ConText added), once."""
+
+    def __init__(
+        self,
+        pipeline: Language | PipelineSpec,
+        *,
+        limits: NoteLimits,
+        log_text: bool = False,
+        reload_every: int | None = None,
+        say: Callable[[str], None] | None = None,
+    ) -> None:
+        bound_kernel_caches()  # before the pipeline's first matrix product
+        self.limits, self.log_text, self.reload_every = limits, log_text, reload_every
+        self._spec = pipeline if isinstance(pipeline, PipelineSpec) else None
+        self.nlp = pipeline if isinstance(pipeline, Language) else self._load(say)
+        self._fit_max_length()
+        self._since_load = 0
+        self.reloads = 0
+
+    def __call__(self, notes: Sequence[Note], batch_size: int) -> BatchResult:
+        if self._spec is not None and needs_reload(self.nlp, self._since_load, self.reload_every):
+            del self.nlp
+            collect()  # the old pipeline's memory is free before the new one is built
+            self.nlp = self._load(None)
+            self._fit_max_length()
+            self._since_load = 0
+            self.reloads += 1
+        result = annotate_batch(
+            self.nlp, notes, batch_size, limits=self.limits, log_text=self.log_text
+        )
+        self._since_load += len(notes)
+        collect()
+        return result
+
+    def _load(self, say: Callable[[str], None] | None) -> Language:
+        assert self._spec is not None
+        nlp, added = load_pipeline(self._spec)
+        if added and say is not None:
+            say(added)
+        return nlp
+
+    def _fit_max_length(self) -> None:
+        if self.limits.max_chars is not None:
+            # The note size limit is the guard; spaCy's own (1,000,000) must not refuse first.
+            self.nlp.max_length = max(self.nlp.max_length, self.limits.max_chars)
