@@ -70,8 +70,14 @@ SYMBOL_RUN = re.compile(
     rf"|({SYMBOL}{{2,4}})\2{{2,}}"
     rf"|{SYMBOL}{{32,}}"
 )
-# spaCy's own unit for exceptions: text between whitespace.
-WORD = re.compile(r"\S+")
+# Three symbols in a row, where every run begins: a cheap first look (most notes have none),
+# and then the whole stretch of symbols, in which SYMBOL_RUN looks for runs.
+RUN_START = re.compile(rf"{SYMBOL}{{3}}")
+SYMBOLS = re.compile(rf"{SYMBOL}+")
+# The word around a run (spaCy's unit for exceptions: text between whitespace) is found from
+# the last whitespace before the run and the non-whitespace after it.
+TO_LAST_SPACE = re.compile(r".*\s", re.DOTALL)
+WORD_TAIL = re.compile(r"\S*")
 # "q.4h." owns its final period (it opened with one); "q4h." is q4h and a sentence period.
 ABBREVIATION = r"(?:[A-Za-z]\.){2,}|(?i:q\.\d+(?:-\d+)?(?:h|hrs?)\.?|q\d+(?:-\d+)?(?:h|hrs?))"
 SLASH_ABBREVIATIONS = ("s/p", "w/", "w/o", "c/o", "h/o", "d/c", "r/o", "n/v", "f/u")
@@ -126,14 +132,28 @@ class ClinicalTokenizer:
         return spans
 
     def _symbol_runs(self, text: str, start: int, end: int) -> list[tuple[int, int]]:
-        if SYMBOL_RUN.search(text, start, end) is None:
+        found = RUN_START.search(text, start, end)
+        if found is None:
             return []
         exceptions = self.base.rules or {}
         runs: list[tuple[int, int]] = []
-        for word in WORD.finditer(text, start, end):
-            if word.group() in exceptions:
-                continue
-            runs.extend(run.span() for run in SYMBOL_RUN.finditer(text, word.start(), word.end()))
+        # Each character is scanned a bounded number of times: stretches of symbols once, and
+        # the bounds of a word once, from where the previous run ended.
+        scanned = word_start = word_end = start
+        exception = False
+        while found is not None:
+            stretch_end = _end_of(SYMBOLS, text, found.start(), end)
+            for run in SYMBOL_RUN.finditer(text, found.start(), stretch_end):
+                if run.start() >= word_end:  # the first run of a word
+                    space = TO_LAST_SPACE.match(text, scanned, run.start())
+                    if space is not None:
+                        word_start = space.end()
+                    word_end = _end_of(WORD_TAIL, text, run.end(), end)
+                    exception = text[word_start:word_end] in exceptions
+                scanned = run.end()
+                if not exception:
+                    runs.append(run.span())
+            found = RUN_START.search(text, stretch_end, end)
         return runs
 
     def pipe(self, texts: Iterable[str], batch_size: int = 1000) -> Iterator[Doc]:
@@ -157,6 +177,12 @@ class ClinicalTokenizer:
     def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> ClinicalTokenizer:
         self.base.from_disk(path, exclude=exclude)
         return self
+
+
+def _end_of(pattern: re.Pattern[str], text: str, start: int, end: int) -> int:
+    """Where ``pattern`` stops matching ``text`` from ``start`` (``start`` if it does not)."""
+    match = pattern.match(text, start, end)
+    return match.end() if match is not None else start
 
 
 def build_base_tokenizer(nlp: Language) -> Tokenizer:

@@ -207,6 +207,8 @@ def test_mimic_iv_redactions_are_one_token(nlp: Language, text: str, expected: l
         ("[[[**Name**]", ["[", "[", "[**Name**]"]),
         # A word that is an exception of the language keeps it.
         ("^___^ ok", ["^___^", "ok"]),
+        ("x ^___^ ===\n^___^", ["x", "^___^", "===", "\n", "^___^"]),
+        ("a===b***c ...d", ["a", "===", "b", "***", "c", "...", "d"]),
         # Two of a symbol are left to spaCy's rules, as before.
         ("a == b", ["a", "=", "=", "b"]),
     ],
