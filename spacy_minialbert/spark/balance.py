@@ -13,10 +13,13 @@ The running sum is computed without moving all rows to one place: the hash order
 own rows. The result depends only on the ids and lengths of the input, so a re-run assigns
 every note to the same part.
 
-``to_parts`` then puts each part in a Spark partition of its own. A DataFrame cannot do that
-(``repartition`` hashes the key, and hashing ``parts`` values into ``parts`` partitions leaves
-about a third of them empty and doubles others), so the rows go through an RDD with an identity
-partitioner; the cost is serialising the rows once more, negligible next to the annotation.
+``to_parts`` then puts each part in a Spark partition of its own. ``repartition(n, part)``
+alone does not: it sends a row to partition ``pmod(hash(part), n)``, and hashing ``n`` values
+into ``n`` partitions leaves about a third of them empty and doubles others. So each part gets a
+slot key chosen so that ``pmod(hash(slot), n)`` is the part's position (found once by hashing
+candidate keys with Spark's own ``hash``, the function its hash partitioning uses), and the rows
+are repartitioned by the slot. The rows stay in the JVM; the worker checks that no task received
+two parts.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from pyspark.sql import DataFrame, Window
+from pyspark.sql import DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
 from .worker import PART, TEXT
@@ -34,7 +37,7 @@ BINS = 1024
 DEFAULT_PART_CHARS = 8_000_000
 # The cost of a note beyond its characters (the pipeline's per-note work), in characters.
 NOTE_OVERHEAD_CHARS = 200
-_KEY, _ORDER, _WEIGHT, _BIN = "_key", "_order", "_weight", "_bin"
+_KEY, _ORDER, _WEIGHT, _BIN, _SLOT = "_key", "_order", "_weight", "_bin", "_slot"
 
 
 def default_parts(total_chars: int, cores: int, part_chars: int = DEFAULT_PART_CHARS) -> int:
@@ -86,10 +89,26 @@ def assign_parts(
 
 def to_parts(rows: DataFrame, parts: Sequence[int]) -> DataFrame:
     """``rows`` (with a ``part`` column holding only values of ``parts``) with each part in a
-    Spark partition of its own, in the order of ``parts``."""
-    index = {part: position for position, part in enumerate(parts)}
-    if not index:
+    Spark partition of its own: partition ``i`` holds part ``parts[i]``."""
+    if not parts:
         return rows.limit(0)
-    keyed = rows.rdd.map(lambda row: (row[PART], row))
-    placed = keyed.partitionBy(len(index), lambda part: index[part]).values()
-    return rows.sparkSession.createDataFrame(placed, rows.schema, verifySchema=False)
+    slots = _slots(rows.sparkSession, len(parts))
+    # The slot keys are longs, as hashed in _slots: hash(5) of an int is not hash(5) of a long.
+    pairs = [
+        (F.lit(part), F.lit(slots[position]).cast("long")) for position, part in enumerate(parts)
+    ]
+    slot = F.create_map(*[column for pair in pairs for column in pair])[F.col(PART)]
+    return rows.withColumn(_SLOT, slot).repartition(len(parts), _SLOT).drop(_SLOT)
+
+
+def _slots(spark: SparkSession, count: int) -> list[int]:
+    """For each position ``i < count``, a long key ``k`` with ``pmod(hash(k), count) == i``."""
+    candidates = spark.range(0, 64 * count + 64).select(
+        F.pmod(F.hash("id"), F.lit(count)).alias("position"), "id"
+    )
+    rows = candidates.groupBy("position").agg(F.min("id")).collect()
+    found: dict[int, int] = {int(row[0]): int(row[1]) for row in rows}
+    missing = [position for position in range(count) if position not in found]
+    if missing:  # 64 tries per position: practically impossible
+        raise RuntimeError(f"no slot key hashes to partitions {missing[:5]} of {count}")
+    return [found[position] for position in range(count)]

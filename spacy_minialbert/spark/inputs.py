@@ -29,6 +29,7 @@ from .worker import ID, REJECT, REJECT_DETAIL, SOURCE, TEXT
 
 FORMATS = ("csv", "jsonl", "parquet", "table")
 SKIP = "_skip"
+SKIP_REASONS = (ISERROR,)  # the values _skip takes
 CORRUPT = "_corrupt_record"
 _SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}
 _TABLE_NAME = re.compile(r"^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*){0,2}$")

@@ -3,7 +3,7 @@ summary files.
 
 Layout of OUTPUT (a folder on any file system Spark writes to)::
 
-    _job.json        what the job is: the input's fingerprint, the parts and their sizes
+    _job.json        what the job is: the input's fingerprint and its parts
     _running         held by the run writing OUTPUT (one at a time)
     planned/part=N/  the notes of each part, fixed on the first run (removed when all are done)
     staging/         what a running group writes before its parts are committed
@@ -40,6 +40,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from pyspark import StorageLevel
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
@@ -48,7 +49,7 @@ from ..annotate.summary import Summary
 from .balance import DEFAULT_PART_CHARS, assign_parts
 from .engine import annotate_parts, entity_rows, mark_duplicates
 from .files import OutputFiles
-from .inputs import SKIP, InputOptions, read_notes
+from .inputs import SKIP, SKIP_REASONS, InputOptions, read_notes
 from .schema import FAILED, OK
 from .worker import ID, PART, REJECT, REJECT_DETAIL, SOURCE, TEXT, WorkerConfig
 
@@ -56,7 +57,7 @@ MANIFEST = "_job.json"
 RUNNING = "_running"
 PLANNED, STAGING, NOTES, ENTITIES = "planned", "staging", "notes", "entities"
 ERRORS, SUMMARY = "errors.jsonl", "summary.json"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,6 @@ def _run(
     started: float,
 ) -> Summary:
     rows = read_notes(spark, location, input_options)
-    fingerprint = _fingerprint(rows)
     manifest = files.read_json(MANIFEST)
     if manifest is None:
         if files.children(NOTES):
@@ -111,9 +111,16 @@ def _run(
                 f"{files.root} holds notes but no {MANIFEST}: it was not written by "
                 "annotate-spark, or by an older version. Give another OUTPUT."
             )
-        manifest = _plan(spark, files, rows, fingerprint, location, options)
+        # Planning reads the input three times; parse it once (a multi-line CSV, or any
+        # gzipped file, is parsed by a single task).
+        rows = rows.persist(StorageLevel.MEMORY_AND_DISK)
+        try:
+            fingerprint = _fingerprint(rows)
+            manifest = _plan(spark, files, rows, fingerprint, location, options)
+        finally:
+            rows.unpersist()
     else:
-        _check_same_input(manifest, fingerprint, files)
+        _check_same_input(manifest, _fingerprint(rows), files)
         if options.parts is not None and options.parts != manifest["parts"]:
             raise ValueError(
                 f"{files.root} was cut into {manifest['parts']} parts when it was started; "
@@ -123,22 +130,22 @@ def _run(
 
     cores = spark.sparkContext.defaultParallelism
     per_job = options.parts_per_job or cores
-    part_rows = {int(part): count for part, count in manifest["part_rows"].items()}
+    planned_parts = set(manifest["planned_parts"])
     done_before = _done(files)
-    pending = [part for part in sorted(part_rows) if part not in done_before]
+    pending = [part for part in sorted(planned_parts) if part not in done_before]
     if pending:
         planned = spark.read.parquet(files.path(PLANNED))
         for group in _groups(pending, per_job):
             _annotate_group(spark, files, planned, group, config)
-    if not (set(part_rows) - _done(files)):
+    if not (planned_parts - _done(files)):
         files.delete(PLANNED)  # every note is in notes/: the staged copy is no longer needed
 
     summary = _summary(spark, files, manifest, done_before, location)
     summary.seconds = time.monotonic() - started
     summary.check()
     _write_errors(spark, files)
-    extra = {"engine": "spark", "master": spark.sparkContext.master, "parts": len(part_rows),
-             "parts_done_before_run": len(done_before & set(part_rows)),
+    extra = {"engine": "spark", "master": spark.sparkContext.master, "parts": len(planned_parts),
+             "parts_done_before_run": len(done_before & planned_parts),
              "input_fingerprint": manifest["fingerprint"]}  # fmt: skip
     files.write_json(SUMMARY, {**summary.to_json(), **extra})
     return summary
@@ -184,16 +191,14 @@ def _fingerprint(rows: DataFrame) -> dict[str, Any]:
         F.count(F.lit(1)).alias("rows"),
         F.sum(F.when(skip.isNull(), F.length(TEXT))).alias("chars"),
         F.bit_xor(F.xxhash64(ID, TEXT, F.col(REJECT))).alias("hash"),
+        *[F.count(F.when(skip == reason, 1)).alias(reason) for reason in SKIP_REASONS],
     ).first()
     assert totals is not None
-    skipped = {
-        row[0]: row[1] for row in rows.where(skip.isNotNull()).groupBy(SKIP).count().collect()
-    }
     return {
         "rows": int(totals["rows"]),
         "chars": int(totals["chars"] or 0),
         "hash": int(totals["hash"] or 0),
-        "skipped": dict(sorted(skipped.items())),
+        "skipped": {reason: int(totals[reason]) for reason in SKIP_REASONS if totals[reason]},
     }
 
 
@@ -207,20 +212,19 @@ def _plan(
 ) -> dict[str, Any]:
     """Cut the notes into parts and stage them in ``planned``; the manifest of the job."""
     parts = options.parts or 0
-    part_rows: dict[str, int] = {}
+    planned_parts: list[int] = []
     if fingerprint["rows"] > sum(fingerprint["skipped"].values()):
         notes = mark_duplicates(rows.where(F.col(SKIP).isNull()))
         placed, parts = assign_parts(notes, options.parts, part_chars=options.part_chars)
         planned = placed.select(ID, TEXT, SOURCE, REJECT, REJECT_DETAIL, PART)
         planned.write.mode("overwrite").partitionBy(PART).parquet(files.path(PLANNED))
-        staged = spark.read.parquet(files.path(PLANNED))
-        part_rows = {str(row[0]): int(row[1]) for row in staged.groupBy(PART).count().collect()}
+        planned_parts = _parts_in(files, PLANNED)  # a part with no note has no folder
     manifest = {
         "format": FORMAT_VERSION,
         "input": location,
         "fingerprint": fingerprint,
         "parts": parts,
-        "part_rows": dict(sorted(part_rows.items(), key=lambda item: int(item[0]))),
+        "planned_parts": planned_parts,
     }
     files.write_json(MANIFEST, manifest)
     return manifest
@@ -240,9 +244,12 @@ def _check_same_input(
 
 
 def _done(files: OutputFiles) -> set[int]:
-    return {
-        int(name.split("=", 1)[1]) for name in files.children(NOTES) if name.startswith("part=")
-    }
+    return set(_parts_in(files, NOTES))
+
+
+def _parts_in(files: OutputFiles, folder: str) -> list[int]:
+    names = files.children(folder)
+    return sorted(int(name.split("=", 1)[1]) for name in names if name.startswith("part="))
 
 
 def _groups(parts: list[int], size: int) -> Iterator[list[int]]:

@@ -83,7 +83,11 @@ def annotate_partition(
 ) -> Iterator[pa.RecordBatch]:
     """``mapInArrow`` function: the record rows (``schema``) of the rows in ``batches``."""
     _use_task_cores()
+    parts: set[int] = set()
     for batch in batches:
+        parts.update(batch.column(PART).unique().to_pylist())
+        if len(parts) > 1:  # see .balance.to_parts: one part per task, or parts straggle
+            raise RuntimeError(f"a task received the rows of several parts: {sorted(parts)}")
         for rows in _chunks(batch.to_pylist(), config.batch_size, config.max_batch_chars):
             records = annotate_rows(partial(pipeline, config), rows, config)
             yield pa.RecordBatch.from_pylist(records, schema)
