@@ -213,8 +213,10 @@ def report(runs: list[Run], args: argparse.Namespace) -> str:
     lines += [
         "",
         f"Projection from Spark `local[2]`: {per_core:,.0f} words/s per core, throughput linear "
-        "in cores. MIMIC-IV-Note lengths are assumptions (about 1,500 words per discharge "
-        "summary, 200 per radiology report); the 10 million notes are taken to be like these "
+        "in cores (the rate includes this run's fixed start-up: JVM, planning, pipeline loading, "
+        "which a long job spreads thinner, so the times are upper bounds). MIMIC-IV-Note "
+        "lengths are assumptions (about 1,500 words per discharge summary, 200 per radiology "
+        "report); the 10 million notes are taken to be like these "
         f"MTSamples notes ({words_per_note:,.0f} words each).",
         "",
         "| workload | words | " + " | ".join(f"{c} cores" for c in CORES) + " |",
