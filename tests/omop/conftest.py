@@ -103,12 +103,3 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     finally:
         engine.dispose()
     return server.rsplit("/", 1)[0] + f"/{name}"
-
-
-# The tiny trained pipeline composed with ConText (built once per session, shared with the
-# annotate tests).
-from tests.notes.conftest import (  # noqa: E402, F401
-    composed_pipeline,
-    notes_backbone,
-    notes_pipeline,
-)

@@ -1,4 +1,4 @@
-"""The tiny trained pipelines of tests/notes, and the same pipeline with the test components of
+"""The tiny trained pipeline of tests/conftest.py with the test components of
 ``components.py`` (a note that breaks a component, a note that is slow), saved for the server."""
 
 from __future__ import annotations
@@ -8,10 +8,7 @@ from pathlib import Path
 import pytest
 import spacy
 
-from tests.notes.conftest import composed_pipeline, notes_backbone, notes_pipeline
 from tests.serve import components  # noqa: F401  (registers the test components here too)
-
-__all__ = ["composed_pipeline", "notes_backbone", "notes_pipeline"]
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,5 @@
-"""One small local Spark session for the whole test run, and the tiny trained pipelines of
-tests/notes (re-exported: pytest finds fixtures through the conftest of a test's folder).
+"""One small local Spark session for the whole test run, and the tiny trained pipeline (of
+tests/conftest.py) with the components of ``components.py``.
 
 Spark needs Java 17 or newer. Without `java` on the PATH these tests skip, saying so, except in
 CI (CI=true), where a missing Java is a broken environment and fails them instead."""
@@ -15,10 +15,7 @@ from pathlib import Path
 import pytest
 import spacy
 
-from tests.notes.conftest import composed_pipeline, notes_backbone, notes_pipeline
 from tests.spark import components
-
-__all__ = ["composed_pipeline", "notes_backbone", "notes_pipeline"]
 
 COMPONENTS_FILE = Path(components.__file__)
 
