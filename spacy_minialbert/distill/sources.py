@@ -5,6 +5,11 @@ Every reader works on the raw bytes and reports, after each document, the byte o
 next one starts. A checkpoint stores that offset, so a resumed run seeks straight back instead of
 re-reading a multi-GB file. ``.gz`` files are read through ``gzip`` (offsets then count
 uncompressed bytes).
+
+Text is UTF-8. A document holding bytes that are not is skipped and reported (a warning naming
+the file, the byte offset where the document ends and the byte), never altered: replacing the
+bytes would train the student on text no note contains. ``DocumentSource.undecodable`` counts
+them; skipped documents take no place in the document index, so every process skips the same.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import csv
 import glob
 import gzip
 import json
+import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +36,9 @@ FORMAT_BY_SUFFIX = {
 # MIMIC-IV-Note's files, recognised by name (``discharge.csv.gz``): the text is in ``text``.
 MIMIC_IV_NOTE_FILES = ("discharge", "radiology")
 MIMIC_IV_TEXT_COLUMN = "text"
+
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -106,6 +115,7 @@ class DocumentSource:
         self.text_field = text_field
         self.csv_text_column = csv_text_column
         self.skip_error_rows = skip_error_rows
+        self.undecodable = 0  # documents skipped for bytes that are not UTF-8
 
     def documents(self, start: SourcePosition) -> Iterator[tuple[str, SourcePosition]]:
         """Yield each document's text with the position just after it."""
@@ -114,6 +124,14 @@ class DocumentSource:
             item = self.files[file_index]
             offset = start.offset if file_index == start.file_index else 0
             for text, after in self._read(item, offset):
+                problem = undecodable(text)
+                if problem is not None:
+                    self.undecodable += 1
+                    logger.warning(
+                        "%s: the document ending at byte %d is skipped: %s is not UTF-8.",
+                        item.path, after, problem,
+                    )  # fmt: skip
+                    continue
                 documents += 1
                 yield text, SourcePosition(file_index, after, documents)
 
@@ -133,15 +151,28 @@ def _open(path: Path) -> IO[bytes]:
     return path.open("rb")
 
 
+def undecodable(text: str) -> str | None:
+    """What in ``text`` stands for a byte that was not UTF-8 (``surrogateescape`` maps byte
+    ``b`` to ``U+DC00 + b``), e.g. ``byte 0xff at character 18``; None when the text is clean."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        code = ord(text[error.start])
+        what = f"byte 0x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"U+{code:04X}"
+        return f"{what} at character {error.start}"
+    return None
+
+
 def _lines(handle: IO[bytes], offset: int) -> Iterator[tuple[str, int]]:
-    """Decoded lines (newline kept) with the byte offset just after each."""
+    """Decoded lines (newline kept) with the byte offset just after each; a byte that is not
+    UTF-8 is kept as a lone surrogate, for :func:`undecodable` to find."""
     handle.seek(offset)
     while True:
         raw = handle.readline()
         if not raw:
             return
         offset += len(raw)
-        yield raw.decode("utf-8", errors="replace"), offset
+        yield raw.decode("utf-8", errors="surrogateescape"), offset
 
 
 def read_text(path: Path, offset: int = 0) -> Iterator[tuple[str, int]]:
