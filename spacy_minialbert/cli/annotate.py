@@ -9,14 +9,19 @@ import typer
 
 from . import app
 
-FORMAT_HELP = "folder, csv or jsonl (default: from INPUT: a directory, .csv[.gz], .jsonl[.gz])."
+FORMAT_HELP = (
+    "folder, csv, jsonl or mimic-iv (default: from INPUT: a directory, .csv[.gz], .jsonl[.gz]; "
+    "MIMIC-IV-Note's discharge/radiology.csv[.gz] by name)."
+)
 
 
 @app.command("annotate")
 def annotate_command(
     model: str = typer.Argument(..., help="Pipeline package name or directory."),
     input_path: Path = typer.Argument(
-        ..., metavar="INPUT", help="Folder of .txt notes, NOTEEVENTS-style CSV, or JSONL."
+        ...,
+        metavar="INPUT",
+        help="Folder of .txt notes, NOTEEVENTS-style CSV, JSONL, or MIMIC-IV-Note CSV.",
     ),
     output: Path = typer.Argument(..., help="JSONL to write (or resume), one record per note."),
     input_format: str | None = typer.Option(None, "--format", help=FORMAT_HELP),

@@ -69,7 +69,11 @@ def convert_command(
         "(default 10; 0: the whole file is one document).",
     ),
     include_errors: bool = typer.Option(
-        False, "--include-errors", help="[mimic-noteevents] Keep ISERROR=1 notes."
+        False,
+        "--keep-iserror",
+        "--include-errors",
+        help="[mimic-noteevents] Keep ISERROR=1 notes (the name annotate uses; "
+        "--include-errors is the old one).",
     ),
     categories: list[str] | None = typer.Option(
         None,

@@ -124,3 +124,16 @@ def test_distillation_reads_the_text_column(tmp_path: Path) -> None:
     documents = [text for text, _ in DocumentSource(files).documents(SourcePosition())]
     expected = [text for text in texts().values() if text.strip()]
     assert documents == expected
+
+
+@pytest.mark.parametrize("option", ["--keep-iserror", "--include-errors"])
+def test_convert_keeps_iserror_rows_under_annotates_name(option: str, tmp_path: Path) -> None:
+    """One name for the ISERROR option in convert and annotate (the old name still works)."""
+    notes = Path(__file__).parents[1] / "data" / "corpora" / "mimic-noteevents" / "NOTEEVENTS.csv"
+    output = tmp_path / "notes.spacy"
+    run("convert", "mimic-noteevents", str(notes), str(output), option, "--no-progress")
+    account = json.loads((tmp_path / "notes.account.json").read_text())
+    assert "ISERROR=1" not in json.dumps(account)
+    run("convert", "mimic-noteevents", str(notes), str(output), "--no-progress")
+    account = json.loads((tmp_path / "notes.account.json").read_text())
+    assert "ISERROR=1" in json.dumps(account)
