@@ -12,8 +12,9 @@ Each row is one document: ``doc_id`` the ``note_id`` (``10000032-DS-21``), ``gro
 (``DS`` discharge summary, ``RR`` radiology report, ``AR`` radiology addendum), the other
 columns kept in ``meta`` (``hadm_id`` is empty for notes outside a hospital stay, such as many
 radiology reports). Rows are excluded, each reported with its line, when the note type is not one
-of these or the text is empty. With ``categories`` only those types are kept; rows of other
-types are counted, not itemised.
+of these or the text is empty; a row with bytes that are not UTF-8 is a failed document (``not
+UTF-8``, naming the columns), and the rows after it are read as usual. With ``categories`` only
+those types are kept; rows of other types are counted, not itemised.
 
 The detail files (``discharge_detail.csv.gz``, ``radiology_detail.csv.gz``: ``note_id,
 subject_id, field_name, field_value, field_ordinal``) hold no text; given one, the reader says so.
@@ -22,6 +23,7 @@ subject_id, field_name, field_value, field_ordinal``) hold no text; given one, t
 from __future__ import annotations
 
 import gzip
+import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TextIO
@@ -29,9 +31,13 @@ from typing import TextIO
 from ..csv_records import CsvRecords, MalformedRow
 from .account import Account
 from .records import DocumentRecord
+from .text import NOT_UTF8
 
 NOTE_TYPES = ("DS", "RR", "AR")
 REQUIRED_COLUMNS = ("NOTE_ID", "SUBJECT_ID", "NOTE_TYPE", "TEXT")
+# Bytes that are not UTF-8 are read as lone surrogates ("surrogateescape"), which no valid text
+# holds, so the rows that have them fail one by one (the file is not given up at the first).
+_UNDECODED = re.compile("[\udc80-\udcff]")
 DETAIL_COLUMNS = ("FIELD_NAME", "FIELD_VALUE")
 MALFORMED_ROW = "malformed row"
 _META_COLUMNS = ("HADM_ID", "NOTE_SEQ", "CHARTTIME", "STORETIME")
@@ -97,6 +103,17 @@ def _record(
     line: int,
 ) -> DocumentRecord | None:
     doc_id, note_type = row["NOTE_ID"].strip(), row["NOTE_TYPE"].strip()
+    undecoded = [name.lower() for name, value in row.items() if _UNDECODED.search(value)]
+    if undecoded:
+        account.document_failed(
+            NOT_UTF8,
+            file=file,
+            line=line,
+            doc_id=_UNDECODED.sub("?", doc_id),
+            detail=f"column {', '.join(undecoded)} has bytes that are not UTF-8; re-encode the "
+            "file, e.g. iconv -f latin1 -t utf8",
+        )
+        return None
     if note_type not in NOTE_TYPES:
         account.document_excluded(
             "unknown note type", file=file, line=line, doc_id=doc_id, detail=repr(note_type)
@@ -136,5 +153,5 @@ def _selected(categories: Sequence[str] | None) -> tuple[str, ...]:
 def open_mimic_csv(path: Path) -> TextIO:
     # newline="" lets the csv module see the line ends inside quoted text fields as they are.
     if path.suffix.lower() == ".gz":
-        return gzip.open(path, "rt", encoding="utf-8-sig", newline="")
-    return path.open(encoding="utf-8-sig", newline="")
+        return gzip.open(path, "rt", encoding="utf-8-sig", errors="surrogateescape", newline="")
+    return path.open(encoding="utf-8-sig", errors="surrogateescape", newline="")

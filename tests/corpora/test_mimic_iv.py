@@ -137,3 +137,26 @@ def test_convert_keeps_iserror_rows_under_annotates_name(option: str, tmp_path: 
     run("convert", "mimic-noteevents", str(notes), str(output), "--no-progress")
     account = json.loads((tmp_path / "notes.account.json").read_text())
     assert "ISERROR=1" in json.dumps(account)
+
+
+def test_a_row_with_bytes_that_are_not_utf8_fails_alone(tmp_path: Path) -> None:
+    """One encoding policy: undecodable bytes are reported (the row fails, with its line and
+    columns), never replaced, and the rows after it are read as usual."""
+    path = tmp_path / "radiology.csv"
+    header = "note_id,subject_id,hadm_id,note_type,note_seq,charttime,storetime,text\n"
+    path.write_bytes(
+        header.encode()
+        + b'1-RR-1,1,,RR,1,2180-01-01 00:00:00,,"Bad \xff byte .\nsecond line"\n'
+        + b'2-RR-1,2,,RR,1,2180-01-02 00:00:00,,"Good ."\n'
+    )
+    account = Account("mimic-iv-note")
+    records = list(mimic_iv_note_documents(path, account=account))
+    assert [record.doc_id for record in records] == ["2-RR-1"]
+    (entry,) = account.entries
+    assert (entry.action, entry.reason, entry.line, entry.doc_id) == (
+        "failed",
+        "not UTF-8",
+        2,
+        "1-RR-1",
+    )
+    assert entry.detail.startswith("column text has bytes that are not UTF-8")
