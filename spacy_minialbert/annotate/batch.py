@@ -1,6 +1,8 @@
 """Annotating one batch of notes, isolating a note that makes the pipeline fail.
 
-The batch goes through ``nlp.pipe`` as a whole. If anything raises, each note of the batch is run
+The batch goes through ``nlp.pipe`` in slices of at most ``SLICE_CHARS`` characters of text
+(:func:`~.memory.text_slices`: memory then does not depend on how long a batch's notes happen to
+be), each Doc turned into its record as it comes. If anything raises, each note of the batch is run
 again on its own, component by component, so the note that breaks a component is named (with
 the component and the error) and the others are kept. A broad ``except`` is deliberate here: a
 run over millions of notes must not end because one note trips one component. For the same
@@ -21,7 +23,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .limits import NOTE_TOO_LONG, NOTE_TOO_SLOW, NoteLimits, NoteTimeout, time_limit
-from .memory import bound_kernel_caches
+from .memory import SLICE_CHARS, bound_kernel_caches, text_slices
 from .notes import COMPONENT_ERROR, Note, Rejected
 from .records import NoteRecord, note_record, word_count
 
@@ -69,16 +71,21 @@ def _annotate(
                 Rejected(note.note_id, note.source, "failed", NOTE_TOO_LONG, too_long)
             )
     budget = limits.batch_seconds(sum(len(note.text) for note in accepted))
+    records: list[NoteRecord] = []
+    words = 0
     try:
         with time_limit(budget):
-            docs = list(nlp.pipe((note.text for note in accepted), batch_size=batch_size))
-            records = [note_record(note, doc) for note, doc in zip(accepted, docs, strict=True)]
+            for part in text_slices(accepted, SLICE_CHARS):
+                docs = nlp.pipe((note.text for note in part), batch_size=batch_size)
+                for note, doc in zip(part, docs, strict=True):
+                    records.append(note_record(note, doc))
+                    words += word_count(doc)
     except (Exception, NoteTimeout):  # isolated below, note by note
         for note in accepted:
             _one(nlp, note, result, limits.seconds, log_text)
         return result
     result.records = records
-    result.words = sum(word_count(doc) for doc in docs)
+    result.words = words
     return result
 
 

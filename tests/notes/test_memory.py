@@ -19,8 +19,9 @@ from spacy.tokens import Doc
 
 from spacy_minialbert.annotate import PipelineSpec, RunOptions, annotate, open_notes
 from spacy_minialbert.annotate.annotator import BatchAnnotator
+from spacy_minialbert.annotate.batch import annotate_batch
 from spacy_minialbert.annotate.limits import NoteLimits
-from spacy_minialbert.annotate.memory import KERNEL_CACHE_SETTINGS
+from spacy_minialbert.annotate.memory import KERNEL_CACHE_SETTINGS, SLICE_CHARS, text_slices
 from spacy_minialbert.annotate.notes import Note
 
 SEEN: list[weakref.ref[Doc]] = []
@@ -108,3 +109,19 @@ def test_the_kernel_caches_are_turned_off_unless_set(monkeypatch: pytest.MonkeyP
     BatchAnnotator(spacy.blank("en"), limits=NoteLimits())
     assert os.environ["ONEDNN_PRIMITIVE_CACHE_CAPACITY"] == "0"
     assert os.environ["LRU_CACHE_CAPACITY"] == "7"
+
+
+def test_a_batch_goes_through_in_slices_of_bounded_text() -> None:
+    sizes = [10, 20, 30, 100, 5, 5]
+    batch = [Note(f"n{i}", "x" * size, "s") for i, size in enumerate(sizes)]
+    slices = [[note.note_id for note in part] for part in text_slices(batch, 40)]
+    assert slices == [["n0", "n1"], ["n2"], ["n3"], ["n4", "n5"]]  # n3 is longer: alone
+    assert list(text_slices([], 40)) == []
+
+
+def test_a_batch_over_the_slice_size_keeps_every_record_in_order() -> None:
+    words = "word " * (SLICE_CHARS // 5 // 3)  # three notes fill about one slice
+    batch = [Note(f"n{i}", f"{words}{i}", "s") for i in range(7)]
+    result = annotate_batch(spacy.blank("en"), batch, 32)
+    assert [record["id"] for record in result.records] == [f"n{i}" for i in range(7)]
+    assert len(list(text_slices(batch, SLICE_CHARS))) == 3 and not result.failures
