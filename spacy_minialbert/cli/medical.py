@@ -33,5 +33,7 @@ def add_context_command(
         raise ValueError(f"{out_pipeline} is not empty; give --overwrite to replace it.")
     nlp = spacy.load(in_pipeline)
     add_clinical_context(nlp, sections=sections, context=context, target_rules=target_rules)
+    # spaCy's to_disk creates only the last folder of the path.
+    out_pipeline.parent.mkdir(parents=True, exist_ok=True)
     nlp.to_disk(out_pipeline)
     typer.echo(f"Wrote {out_pipeline}: {', '.join(nlp.pipe_names)}.")

@@ -130,3 +130,16 @@ def test_an_existing_before_creation_callback_is_kept() -> None:
         pass
 
     assert callback(Probe) is Probe and Probe.marked_by_test  # type: ignore[attr-defined]
+
+
+def test_add_context_writes_into_a_folder_that_does_not_exist_yet(
+    notes_pipeline: Path, tmp_path: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from spacy_minialbert.cli import app, commands  # noqa: F401  (registers the commands)
+
+    target = tmp_path / "pipelines" / "clinical-context"
+    result = CliRunner().invoke(app, ["add-context", str(notes_pipeline), str(target)])
+    assert result.exit_code == 0, result.output
+    assert (target / "config.cfg").is_file()
