@@ -20,7 +20,7 @@ import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import FrameType
 
 # Reasons (the keys the summary counts failed records by).
@@ -47,6 +47,16 @@ class NoteLimits:
             raise ValueError(f"The note size limit must be at least 1 character: {self.max_chars}")
         if self.seconds is not None and not self.seconds > 0:
             raise ValueError(f"The note time limit must be more than 0 seconds: {self.seconds}")
+
+    @classmethod
+    def from_options(cls, max_chars: int | None, seconds: float | None) -> NoteLimits:
+        """The limits a command's options ask for: None keeps a default, 0 means no limit."""
+        limits = cls()
+        if max_chars is not None:
+            limits = replace(limits, max_chars=max_chars or None)
+        if seconds is not None:
+            limits = replace(limits, seconds=seconds or None)
+        return limits
 
     def too_long(self, text: str) -> str | None:
         """Why ``text`` is refused for its size (no text in the reason), or None."""

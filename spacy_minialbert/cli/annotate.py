@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import typer
@@ -88,11 +87,7 @@ def annotate_command(
         keep_iserror=keep_iserror,
     )
     # Defaults from NoteLimits (not repeated here, so --help need not import spaCy); 0: no limit.
-    limits = NoteLimits()
-    if max_note_chars is not None:
-        limits = replace(limits, max_chars=max_note_chars or None)
-    if note_seconds is not None:
-        limits = replace(limits, seconds=note_seconds or None)
+    limits = NoteLimits.from_options(max_note_chars, note_seconds)
     options = RunOptions(
         batch_size=batch_size,
         n_process=n_process,

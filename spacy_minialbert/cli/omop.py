@@ -92,7 +92,6 @@ def annotate_omop_command(
     then every record of OUTPUT is written to NOTE_NLP with stable ids, so a re-run after a
     crash adds no duplicate and loses no row.
     """
-    from dataclasses import replace
 
     from sqlalchemy import create_engine
 
@@ -133,11 +132,7 @@ def annotate_omop_command(
     try:
         if ensure_note_nlp(engine, write_options.table)[2]:
             typer.echo(f"Created the OMOP CDM v5.4 table {write_options.table.qualified}.")
-        limits = NoteLimits()
-        if max_note_chars is not None:
-            limits = replace(limits, max_chars=max_note_chars or None)
-        if note_seconds is not None:
-            limits = replace(limits, seconds=note_seconds or None)
+        limits = NoteLimits.from_options(max_note_chars, note_seconds)
         options = RunOptions(
             batch_size=batch_size,
             n_process=n_process,

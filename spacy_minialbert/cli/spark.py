@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -104,11 +103,7 @@ def annotate_spark_command(
     from ..spark.worker import WorkerConfig
 
     # Defaults from NoteLimits, as `annotate` does; 0: no limit.
-    limits = NoteLimits()
-    if max_note_chars is not None:
-        limits = replace(limits, max_chars=max_note_chars or None)
-    if note_seconds is not None:
-        limits = replace(limits, seconds=note_seconds or None)
+    limits = NoteLimits.from_options(max_note_chars, note_seconds)
     input_options = InputOptions(input_format, id_column, text_column, encoding, keep_iserror)
     job_options = JobOptions(parts=parts, part_chars=part_chars, parts_per_job=parts_per_job)
     spark, created = _session(master, settings)
