@@ -106,26 +106,58 @@ def _record(
     if is_flagged_error(row["ISERROR"]) and not include_errors:
         account.document_excluded("ISERROR=1", file=file, line=line, doc_id=doc_id)
         return None
-    if category not in NOTE_CATEGORIES:
+    return note_class_record(
+        row,
+        doc_id=doc_id,
+        note_class=category,
+        raw_class=row["CATEGORY"],
+        known=NOTE_CATEGORIES,
+        selected=selected,
+        kind="category",
+        meta_columns=_META_COLUMNS,
+        account=account,
+        file=file,
+        line=line,
+    )
+
+
+def note_class_record(
+    row: dict[str, str],
+    *,
+    doc_id: str,
+    note_class: str,
+    raw_class: str,
+    known: tuple[str, ...],
+    selected: tuple[str, ...],
+    kind: str,
+    meta_columns: tuple[str, ...],
+    account: Account,
+    file: str,
+    line: int,
+) -> DocumentRecord | None:
+    """A MIMIC note (III's NOTEEVENTS or IV-Note) as a document labelled with its class (the
+    ``kind``: a category, a note type), or None once the account says why it is left out: a
+    class not in ``known``, not ``selected``, or an empty text."""
+    if note_class not in known:
         account.document_excluded(
-            "unknown category", file=file, line=line, doc_id=doc_id, detail=repr(row["CATEGORY"])
+            f"unknown {kind}", file=file, line=line, doc_id=doc_id, detail=repr(raw_class)
         )
         return None
-    if category not in selected:
+    if note_class not in selected:
         account.document_excluded(
-            "category not selected", file=file, line=line, doc_id=doc_id, itemise=False
+            f"{kind} not selected", file=file, line=line, doc_id=doc_id, itemise=False
         )
         return None
     if not row["TEXT"].strip():
         account.document_excluded("empty text", file=file, line=line, doc_id=doc_id)
         return None
-    meta = {name.lower(): row[name] for name in _META_COLUMNS if name in row}
+    meta = {name.lower(): row[name] for name in meta_columns if name in row}
     meta["line"] = str(line)
     return DocumentRecord(
         doc_id=doc_id,
         text=row["TEXT"],
         source=file,
-        cats={name: float(name == category) for name in selected},
+        cats={name: float(name == note_class) for name in selected},
         group=row["SUBJECT_ID"].strip(),
         meta=meta,
         annotates_entities=False,

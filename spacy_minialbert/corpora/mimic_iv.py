@@ -30,6 +30,7 @@ from typing import TextIO
 
 from ..csv_records import CsvRecords, MalformedRow
 from .account import Account
+from .mimic import note_class_record
 from .records import DocumentRecord
 from .text import NOT_UTF8
 
@@ -114,29 +115,18 @@ def _record(
             "file, e.g. iconv -f latin1 -t utf8",
         )
         return None
-    if note_type not in NOTE_TYPES:
-        account.document_excluded(
-            "unknown note type", file=file, line=line, doc_id=doc_id, detail=repr(note_type)
-        )
-        return None
-    if note_type not in selected:
-        account.document_excluded(
-            "note type not selected", file=file, line=line, doc_id=doc_id, itemise=False
-        )
-        return None
-    if not row["TEXT"].strip():
-        account.document_excluded("empty text", file=file, line=line, doc_id=doc_id)
-        return None
-    meta = {name.lower(): row[name] for name in _META_COLUMNS if name in row}
-    meta["line"] = str(line)
-    return DocumentRecord(
+    return note_class_record(
+        row,
         doc_id=doc_id,
-        text=row["TEXT"],
-        source=file,
-        cats={name: float(name == note_type) for name in selected},
-        group=row["SUBJECT_ID"].strip(),
-        meta=meta,
-        annotates_entities=False,
+        note_class=note_type,
+        raw_class=note_type,
+        known=NOTE_TYPES,
+        selected=selected,
+        kind="note type",
+        meta_columns=_META_COLUMNS,
+        account=account,
+        file=file,
+        line=line,
     )
 
 
