@@ -30,11 +30,16 @@ from .records import NoteRecord, note_record, word_count
 
 @dataclass
 class BatchResult:
-    """The records of the notes that went through, and the notes that failed."""
+    """The records of the notes that went through (with each one's word count), and the notes
+    that failed."""
 
     records: list[NoteRecord] = field(default_factory=list)
     failures: list[Rejected] = field(default_factory=list)
-    words: int = 0
+    record_words: list[int] = field(default_factory=list)
+
+    @property
+    def words(self) -> int:
+        return sum(self.record_words)
 
 
 def annotate_batch(
@@ -72,20 +77,20 @@ def _annotate(
             )
     budget = limits.batch_seconds(sum(len(note.text) for note in accepted))
     records: list[NoteRecord] = []
-    words = 0
+    record_words: list[int] = []
     try:
         with time_limit(budget):
             for part in text_slices(accepted, SLICE_CHARS):
                 docs = nlp.pipe((note.text for note in part), batch_size=batch_size)
                 for note, doc in zip(part, docs, strict=True):
                     records.append(note_record(note, doc))
-                    words += word_count(doc)
+                    record_words.append(word_count(doc))
     except (Exception, NoteTimeout):  # isolated below, note by note
         for note in accepted:
             _one(nlp, note, result, limits.seconds, log_text)
         return result
     result.records = records
-    result.words = words
+    result.record_words = record_words
     return result
 
 
@@ -102,7 +107,7 @@ def _one(
             step = "record"
             record = note_record(note, doc)
         result.records.append(record)
-        result.words += word_count(doc)
+        result.record_words.append(word_count(doc))
     except NoteTimeout:
         where = "building the record" if step == "record" else f"in {step!r}"
         detail = f"took more than {seconds:g} s (stopped {where})"

@@ -28,7 +28,7 @@ from ..annotate.batch import annotate_batch
 from ..annotate.limits import NoteLimits
 from ..annotate.notes import Note, Rejected, check_note
 from ..annotate.pipeline import PipelineSpec, load_pipeline
-from ..annotate.records import NoteRecord, word_count
+from ..annotate.records import NoteRecord
 from .model import CodeRef, ModelRef, resolve, resolve_code
 from .schema import FAILED, OK
 
@@ -139,9 +139,8 @@ def annotate_rows(
     result = annotate_batch(
         nlp, notes, config.batch_size, limits=config.limits, log_text=config.log_text
     )
-    for record in result.records:
+    for record, words in zip(result.records, result.record_words, strict=True):
         index = where[record["id"]]
-        words = word_count(nlp.make_doc(rows[index][TEXT]))
         out[index] = _ok_row(record, words, rows[index])
     for failure in result.failures:
         assert failure.note_id is not None  # a note that reached the pipeline has its id
