@@ -56,7 +56,7 @@ FORMATS: dict[str, CorpusFormat] = {
         CorpusFormat(
             "mimic-noteevents",
             mimic_noteevents_documents,
-            ("include_errors", "categories"),
+            ("keep_iserror", "categories"),
             False,
             "MIMIC-III NOTEEVENTS.csv(.gz): category text classes",
         ),
@@ -68,7 +68,11 @@ FORMATS: dict[str, CorpusFormat] = {
             "MIMIC-IV-Note discharge/radiology.csv(.gz): note type text classes",
         ),
         CorpusFormat(
-            "mtsamples", mtsamples_documents, (), False, "MTSamples CSV: multi-label specialties"
+            "mtsamples",
+            mtsamples_documents,
+            ("categories",),
+            False,
+            "MTSamples CSV: multi-label specialties (exclusive with --category)",
         ),
     )
 }

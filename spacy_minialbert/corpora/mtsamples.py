@@ -11,14 +11,19 @@ Identical transcriptions (compared with surrounding whitespace stripped) become 
 specialties; the merged rows are counted. Its group is a hash of the text, so the splitter never
 puts one text in both train and dev. Texts are kept whole (no trimming of long notes). Rows with an
 empty transcription are excluded and reported with their line; a row holding bytes that are not
-UTF-8 fails, reported with its line and column (the other rows are read)."""
+UTF-8 fails, reported with its line and column (the other rows are read).
+
+With ``categories`` (specialty names) the classes are exclusive: a document keeps one class, the one
+chosen specialty it was filed under. Documents filed under none of them are excluded and counted
+(``specialty not selected``, not itemised); documents filed under several are excluded and
+itemised (``several selected specialties``): an exclusive classifier cannot learn from them."""
 
 from __future__ import annotations
 
 import csv
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,12 +47,21 @@ class _Note:
     note_ids: list[str] = field(default_factory=list)
 
 
-def mtsamples_documents(path: str | Path, *, account: Account) -> Iterator[DocumentRecord]:
-    """De-duplicated MTSamples notes with multi-label specialty ``cats``."""
+def mtsamples_documents(
+    path: str | Path, *, account: Account, categories: Sequence[str] | None = None
+) -> Iterator[DocumentRecord]:
+    """De-duplicated MTSamples notes with multi-label specialty ``cats`` (exclusive ones over
+    ``categories`` when given)."""
     path = Path(path)
     notes = _read_notes(path, account)
-    labels = sorted({name for note in notes.values() for name in note.specialties})
+    known = {name for note in notes.values() for name in note.specialties}
+    labels = sorted(known) if not categories else _selected(categories, known, path)
     for key, note in notes.items():
+        if categories:
+            chosen = [name for name in labels if name in note.specialties]
+            if len(chosen) != 1:
+                _exclude(account, str(path), note, chosen)
+                continue
         yield DocumentRecord(
             doc_id=f"mtsamples-{note.first_id}",
             text=note.text,
@@ -60,6 +74,27 @@ def mtsamples_documents(path: str | Path, *, account: Account) -> Iterator[Docum
                 "description": note.row.get("description", "").strip(),
                 "sample_name": note.row.get("sample_name", "").strip(),
             },
+        )
+
+
+def _selected(categories: Sequence[str], known: set[str], path: Path) -> list[str]:
+    chosen = list(dict.fromkeys(name.strip() for name in categories))
+    unknown = [name for name in chosen if name not in known]
+    if unknown:
+        raise ValueError(
+            f"{path}: no note is filed under the specialties {unknown}; known: "
+            f"{', '.join(sorted(known))}."
+        )
+    return chosen
+
+
+def _exclude(account: Account, file: str, note: _Note, chosen: list[str]) -> None:
+    doc_id = f"mtsamples-{note.first_id}"
+    if not chosen:
+        account.document_excluded("specialty not selected", file=file, doc_id=doc_id, itemise=False)
+    else:
+        account.document_excluded(
+            "several selected specialties", file=file, doc_id=doc_id, detail=", ".join(chosen)
         )
 
 
