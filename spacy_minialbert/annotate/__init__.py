@@ -1,13 +1,11 @@
-"""Batch annotation of clinical notes: readers for folders of ``.txt`` notes, NOTEEVENTS-style CSV
-and JSONL; a resumable JSONL writer; the run with its summary; and the HTML view of one note.
-See ``docs/annotate.md``."""
+"""Batch annotation of clinical notes read by :mod:`spacy_minialbert.notes`: a resumable JSONL
+writer, the run with its summary, and the HTML view of one note. See ``docs/annotate.md``."""
 
-from .notes import Note, NoteSource, Rejected
+from ..notes import Note, NoteSource, Rejected, open_notes
 from .pipeline import PipelineSpec, load_pipeline
 from .records import EntityRecord, NoteRecord
 from .render import render_html, render_note
 from .run import RunOptions, annotate
-from .sources import open_notes
 from .summary import Summary
 
 __all__ = [

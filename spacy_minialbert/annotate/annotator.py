@@ -8,10 +8,10 @@ from collections.abc import Callable, Sequence
 
 from spacy.language import Language
 
+from ..notes.records import Note
 from .batch import BatchResult, annotate_batch
 from .limits import NoteLimits
 from .memory import bound_kernel_caches, collect, needs_reload
-from .notes import Note
 from .pipeline import PipelineSpec, load_pipeline
 
 

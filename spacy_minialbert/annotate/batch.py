@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from ..notes.records import COMPONENT_ERROR, Note, Rejected
 from .limits import NOTE_TOO_LONG, NOTE_TOO_SLOW, NoteLimits, NoteTimeout, time_limit
 from .memory import SLICE_CHARS, bound_kernel_caches, text_slices
-from .notes import COMPONENT_ERROR, Note, Rejected
 from .records import NoteRecord, note_record, word_count
 
 

@@ -36,7 +36,7 @@ from collections.abc import Iterator, Sequence
 
 from spacy.language import Language
 
-from .notes import Note
+from ..notes.records import Note
 
 KERNEL_CACHE_SETTINGS = {"ONEDNN_PRIMITIVE_CACHE_CAPACITY": "0", "LRU_CACHE_CAPACITY": "1"}
 

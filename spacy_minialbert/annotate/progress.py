@@ -7,7 +7,7 @@ import time
 
 from tqdm import tqdm
 
-from .notes import NoteSource
+from ..notes.records import NoteSource
 
 
 class Progress:

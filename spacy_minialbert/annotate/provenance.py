@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from ..notes.database import DatabaseNotes
 from .output import companion
 
 HEAD_BYTES = 1 << 20
@@ -53,13 +54,10 @@ class InputIdentity:
 
 
 def identify_source(source: Any) -> InputIdentity:
-    """The identity of a note source: its own ``identity()`` where it has one (a database table
-    or query, which is no file), else that of the file or folder at its ``path``."""
-    own = getattr(source, "identity", None)
-    if callable(own):
-        found = own()
-        assert isinstance(found, InputIdentity)
-        return found
+    """The identity of a note source: a database table or query (no file) by the database (no
+    password) and the table or query, else the file or folder at its ``path``."""
+    if isinstance(source, DatabaseNotes):
+        return InputIdentity(source.path, "database")
     return identify(Path(source.path))
 
 

@@ -30,7 +30,7 @@ from typing import Any, TypedDict
 from spacy.tokens import Doc, Span
 
 from ..medical.attributes import context_flags, modifiers, section_category, sections
-from .notes import Note
+from ..notes.records import Note
 
 
 class ModifierRecord(TypedDict):

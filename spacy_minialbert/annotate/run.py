@@ -23,13 +23,13 @@ from pathlib import Path
 
 from spacy.language import Language
 
+from ..notes.records import ALREADY_DONE, DUPLICATE_ID, Note, NoteSource, Rejected
 from .annotator import BatchAnnotator
 from .batch import BatchResult
 from .export import export_entities_csv
 from .limits import NoteLimits
 from .lock import LOCK_SUFFIX, OutputLock
 from .memory import DEFAULT_RELOAD_EVERY, bound_kernel_caches
-from .notes import ALREADY_DONE, DUPLICATE_ID, Note, NoteSource, Rejected
 from .output import ErrorLog, JsonlWriter, companion, scan_output
 from .pipeline import PipelineSpec
 from .progress import Progress

@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .notes import Rejected
+from ..notes.records import Rejected
 from .provenance import InputIdentity
 
 

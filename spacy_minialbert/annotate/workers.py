@@ -18,10 +18,10 @@ import threading
 import time
 from collections.abc import Sequence
 
+from ..notes.records import Note
 from .annotator import BatchAnnotator
 from .batch import BatchResult
 from .limits import NoteLimits
-from .notes import Note
 from .pipeline import PipelineSpec
 
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>

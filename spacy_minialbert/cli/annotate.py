@@ -9,8 +9,9 @@ import typer
 from . import app
 
 FORMAT_HELP = (
-    "folder, csv, jsonl or mimic-iv (default: from INPUT: a directory, .csv[.gz], .jsonl[.gz]; "
-    "MIMIC-IV-Note's discharge/radiology.csv[.gz] by name)."
+    "folder, text, csv, jsonl or mimic-iv (default: from INPUT: a directory, .txt[.gz] of "
+    "blank-line separated notes, .csv[.gz], .jsonl[.gz]; MIMIC-IV-Note's "
+    "discharge/radiology.csv[.gz] by name)."
 )
 
 
@@ -20,7 +21,8 @@ def annotate_command(
     input_path: Path = typer.Argument(
         ...,
         metavar="INPUT",
-        help="Folder of .txt notes, NOTEEVENTS-style CSV, JSONL, or MIMIC-IV-Note CSV.",
+        help="Folder of .txt notes, text file of blank-line separated notes, NOTEEVENTS-style "
+        "CSV, JSONL, or MIMIC-IV-Note CSV.",
     ),
     output: Path = typer.Argument(..., help="JSONL to write (or resume), one record per note."),
     input_format: str | None = typer.Option(None, "--format", help=FORMAT_HELP),

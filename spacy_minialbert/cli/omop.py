@@ -11,7 +11,7 @@ import typer
 from . import app
 
 if TYPE_CHECKING:
-    from ..annotate.notes import NoteSource
+    from ..notes import NoteSource
 
 
 @app.command("annotate-omop")
@@ -22,7 +22,9 @@ def annotate_omop_command(
         None, "--input", help="Notes from a file or folder (as annotate's INPUT)."
     ),
     input_format: str | None = typer.Option(
-        None, "--format", help="[--input] folder, csv, jsonl or mimic-iv (default: from the name)."
+        None,
+        "--format",
+        help="[--input] folder, text, csv, jsonl or mimic-iv (default: from the name).",
     ),
     db: str | None = typer.Option(
         None, "--db", help="Notes from this database (SQLAlchemy URL, e.g. sqlite:///cdm.db)."
@@ -165,7 +167,7 @@ def _open_source(
     if (input_path is None) == (db is None):
         raise ValueError("Read notes from either --input FILE or --db URL (one of them).")
     if db is not None:
-        from ..annotate.db_source import DatabaseNotes
+        from ..notes import DatabaseNotes
 
         return DatabaseNotes(
             db,
@@ -177,8 +179,7 @@ def _open_source(
         )
     if table is not None or query is not None or schema is not None:
         raise ValueError("--table, --query and --schema go with --db.")
-    from ..annotate import open_notes
-    from ..annotate.sources import detect_format
+    from ..notes import detect_format, open_notes
 
     assert input_path is not None
     if (input_format or detect_format(input_path)) == "mimic-iv":

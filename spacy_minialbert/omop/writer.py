@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Engine, and_, cast, delete, insert
 from sqlalchemy.exc import IntegrityError
 
-from ..annotate.notes import InputItem, Note
+from ..notes.records import InputItem, Note
 from .concepts import ConceptMap
 from .rows import RowSettings, Truncations, note_rows
 from .schema import TableSpec, ensure_note_nlp

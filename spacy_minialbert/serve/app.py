@@ -21,9 +21,9 @@ from fastapi.responses import JSONResponse
 from spacy.language import Language
 
 from .. import __version__
-from ..annotate.notes import DUPLICATE_ID, Note, Rejected, check_note
 from ..annotate.pipeline import PipelineSpec, load_pipeline
 from ..annotate.records import NoteRecord
+from ..notes.records import DUPLICATE_ID, Note, Rejected, check_note
 from .batcher import MicroBatcher, NotReady, Outcome, QueueFull
 from .middleware import AccessLog, BodySizeLimit
 from .omop import OmopRows, omop_id_problem

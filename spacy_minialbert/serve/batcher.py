@@ -30,8 +30,8 @@ from spacy.language import Language
 
 from ..annotate.batch import annotate_batch
 from ..annotate.limits import NoteLimits
-from ..annotate.notes import Note, Rejected
 from ..annotate.records import NoteRecord
+from ..notes.records import Note, Rejected
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from pyspark.sql.pandas.types import to_arrow_schema
 from pyspark.sql.types import StringType
 
 from ..annotate.limits import NoteLimits
-from ..annotate.notes import DUPLICATE_ID
+from ..notes.records import DUPLICATE_ID
 from .balance import _ORDER, DEFAULT_PART_CHARS, assign_parts, to_parts
 from .model import ModelRef, ship_code, ship_model
 from .schema import OK, RECORD_SCHEMA

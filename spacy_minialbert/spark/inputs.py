@@ -1,7 +1,7 @@
 """Reading the input of ``annotate-spark``: CSV (``.csv``, ``.csv.gz``, NOTEEVENTS-style),
 JSON Lines, Parquet, or a table of the Spark catalog, as the rows the engine reads.
 
-The same rules as the local readers (:mod:`spacy_minialbert.annotate.sources`): default columns
+The same rules as the local readers (:mod:`spacy_minialbert.notes`): default columns
 ``ROW_ID``/``TEXT`` for CSV and ``id``/``text`` otherwise (CSV column names matched without
 regard to case), ``ISERROR`` = 1 skips the record unless asked to keep it, a CSV row that does
 not match the header or a JSON line that is not an object is a failed record ("malformed
@@ -22,8 +22,8 @@ from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import StringType, StructField, StructType
 
-from ..annotate.notes import ISERROR, MALFORMED
-from ..noteevents import ISERROR_COLUMN
+from ..notes.noteevents import FLAGGED_VALUES, ISERROR_COLUMN
+from ..notes.records import ISERROR, MALFORMED
 from .balance import _ORDER
 from .worker import ID, REJECT, REJECT_DETAIL, SOURCE, TEXT
 
@@ -150,7 +150,7 @@ def _rows(
     flag = by_lower.get(ISERROR_COLUMN.lower())
     skip = F.lit(None).cast("string")
     if flag is not None and not options.keep_iserror:
-        flagged = F.trim(F.col(f"`{flag}`").cast("string")).isin("1", "1.0")
+        flagged = F.trim(F.col(f"`{flag}`").cast("string")).isin(*FLAGGED_VALUES)
         skip = F.when(~corrupt & flagged, F.lit(ISERROR))
     return frame.select(
         column(wanted["id"]).cast("string").alias(ID),

@@ -44,8 +44,8 @@ from pyspark import StorageLevel
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from ..annotate.notes import ALREADY_DONE
 from ..annotate.summary import Summary
+from ..notes.records import ALREADY_DONE
 from .balance import DEFAULT_PART_CHARS, assign_parts
 from .engine import annotate_parts, entity_rows, mark_duplicates
 from .files import OutputFiles

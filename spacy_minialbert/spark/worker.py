@@ -6,7 +6,7 @@ keeps it for every later task: Spark reuses its Python workers between tasks and
 cores (``spark.task.cpus``), so concurrent tasks on an executor do not oversubscribe it.
 
 Every input row becomes exactly one output row, annotated by the same code as the local command
-(:func:`~spacy_minialbert.annotate.notes.check_note`, then
+(:func:`~spacy_minialbert.notes.records.check_note`, then
 :func:`~spacy_minialbert.annotate.batch.annotate_batch`), so a note gives the same record on
 either engine. A note that breaks a component is a failed row with its reason; the task goes on.
 Memory is bounded by the batches, never the partition: an Arrow batch is cut into pipeline
@@ -26,9 +26,9 @@ from spacy.language import Language
 
 from ..annotate.batch import annotate_batch
 from ..annotate.limits import NoteLimits
-from ..annotate.notes import Note, Rejected, check_note
 from ..annotate.pipeline import PipelineSpec, load_pipeline
 from ..annotate.records import NoteRecord
+from ..notes.records import Note, Rejected, check_note
 from .model import CodeRef, ModelRef, resolve, resolve_code
 from .schema import FAILED, OK
 

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 import spacy
 
-from spacy_minialbert.annotate.notes import Note
 from spacy_minialbert.annotate.records import note_record
 from spacy_minialbert.medical import CALLBACK_NAME, add_clinical_context
 from spacy_minialbert.medical.registration import callback_config
+from spacy_minialbert.notes.records import Note
 from tests.notes.synthetic import TEST_NOTE
 
 PLACEHOLDER = "[**First Name (Titles) **]"

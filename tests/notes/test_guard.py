@@ -20,9 +20,9 @@ from typer.testing import CliRunner
 from spacy_minialbert.annotate import RunOptions, annotate, open_notes
 from spacy_minialbert.annotate.batch import BatchResult, annotate_batch
 from spacy_minialbert.annotate.limits import NoteLimits, time_limit_enforceable
-from spacy_minialbert.annotate.notes import Note
 from spacy_minialbert.cli import app
 from spacy_minialbert.cli import commands as _commands  # noqa: F401  (registers the commands)
+from spacy_minialbert.notes.records import Note
 
 SLOW_MARKER = "TRIGGER-SLOW-COMPONENT"
 STALL_SECONDS = 30.0  # how long the component stalls if nothing stops it

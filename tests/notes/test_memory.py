@@ -22,7 +22,7 @@ from spacy_minialbert.annotate.annotator import BatchAnnotator
 from spacy_minialbert.annotate.batch import annotate_batch
 from spacy_minialbert.annotate.limits import NoteLimits
 from spacy_minialbert.annotate.memory import KERNEL_CACHE_SETTINGS, SLICE_CHARS, text_slices
-from spacy_minialbert.annotate.notes import Note
+from spacy_minialbert.notes.records import Note
 
 SEEN: list[weakref.ref[Doc]] = []
 

@@ -14,7 +14,7 @@ from spacy.language import Language
 
 from spacy_minialbert.annotate import RunOptions, annotate, open_notes
 from spacy_minialbert.annotate.lock import OutputInUse
-from spacy_minialbert.annotate.notes import InputItem
+from spacy_minialbert.notes.records import InputItem
 
 OPTIONS = RunOptions(batch_size=2, progress=False)
 

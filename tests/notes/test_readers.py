@@ -13,8 +13,8 @@ import pytest
 import spacy
 
 from spacy_minialbert.annotate import RunOptions, annotate
-from spacy_minialbert.annotate.notes import Note, Rejected
-from spacy_minialbert.annotate.sources import detect_format, open_notes
+from spacy_minialbert.notes import detect_format, open_notes
+from spacy_minialbert.notes.records import Note, Rejected
 
 HEADER = b"ROW_ID,SUBJECT_ID,HADM_ID,CHARTDATE,CATEGORY,ISERROR,TEXT\n"
 

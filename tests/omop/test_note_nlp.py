@@ -333,7 +333,7 @@ def test_an_id_taken_by_another_system_stops_the_write_cleanly(database_url: str
 
 def test_a_cdm_schema_on_postgresql(postgres_url: str) -> None:
     """Notes read from and rows written into a CDM schema, as OMOP databases keep them."""
-    from spacy_minialbert.annotate.db_source import DatabaseNotes
+    from spacy_minialbert.notes.database import DatabaseNotes
     from tests.omop.cdm import note_table
 
     engine = create_engine(postgres_url)

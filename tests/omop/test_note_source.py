@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Column, Integer, LargeBinary, MetaData, Table, Text, create_engine, insert
 
-from spacy_minialbert.annotate.db_source import DatabaseNotes
-from spacy_minialbert.annotate.notes import (
+from spacy_minialbert.notes.database import DatabaseNotes
+from spacy_minialbert.notes.records import (
     BAD_ENCODING,
     EMPTY_TEXT,
     MISSING_ID,

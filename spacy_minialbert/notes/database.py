@@ -22,15 +22,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from .notes import MALFORMED, MISSING_ID, InputItem, Rejected, check_note
-from .provenance import InputIdentity
+from .encoding import DEFAULT_ENCODING, decode
+from .records import MALFORMED, MISSING_ID, InputItem, Rejected, check_note
 
 DEFAULT_ID_COLUMN = "note_id"
 DEFAULT_TEXT_COLUMN = "note_text"
 
 
 class DatabaseNotes:
-    """A table or query as a :class:`~.notes.NoteSource`; progress counts rows."""
+    """A table or query as a :class:`~.records.NoteSource`; progress counts rows."""
 
     unit = "note"
 
@@ -107,11 +107,6 @@ class DatabaseNotes:
             counted = connection.execute(select(func.count()).select_from(self._from))
             return int(counted.scalar_one())
 
-    def identity(self) -> InputIdentity:
-        """What a resumed run checks it reads the same input: the database (no password) and
-        the table or query."""
-        return InputIdentity(self.path, "database")
-
     def position(self) -> int:
         return self._read
 
@@ -152,13 +147,13 @@ class DatabaseNotes:
     def _item(self, note_id: Any, value: Any, source: str) -> InputItem:
         shown_id = str(note_id)
         if isinstance(value, (bytes, bytearray, memoryview)):
-            value = bytes(value).decode("utf-8", errors="surrogateescape")
+            value = decode(bytes(value), DEFAULT_ENCODING)
         if value is not None and not isinstance(value, str):
             return Rejected(
                 shown_id, source, "failed", MALFORMED,
                 f"{self._text} is a {type(value).__name__}, not text",
             )  # fmt: skip
-        return check_note(shown_id, value, source)
+        return check_note(shown_id, value, source, id_name=self._id, text_name=self._text)
 
 
 def _find_column(columns: list[str], wanted: str, where: str, option: str) -> str:

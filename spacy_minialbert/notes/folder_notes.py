@@ -23,8 +23,8 @@ import stat
 from collections.abc import Iterator
 from pathlib import Path
 
-from .notes import (
-    BAD_ENCODING,
+from .encoding import DEFAULT_ENCODING, checked_encoding, decode, utf8_bom_length
+from .records import (
     NOT_A_NOTE_FILE,
     NOT_A_REGULAR_FILE,
     SYMLINK_LOOP,
@@ -33,21 +33,20 @@ from .notes import (
     InputItem,
     Rejected,
     check_note,
-    utf8_bom_length,
 )
 
 SUFFIX = ".txt"
 
 
 class FolderNotes:
-    """A folder of text files as a :class:`~.notes.NoteSource`; progress counts entries."""
+    """A folder of text files as a :class:`~.records.NoteSource`; progress counts entries."""
 
     unit = "file"
 
-    def __init__(self, path: Path, *, encoding: str = "utf-8") -> None:
+    def __init__(self, path: Path, *, encoding: str = DEFAULT_ENCODING) -> None:
         self.path = str(path)
         self._root = path
-        self.encoding = encoding
+        self.encoding = checked_encoding(encoding)
         # Listing names is cheap next to annotating the notes, and gives the bar its total.
         self.total: int | None = sum(1 for _ in _walk(path))
         self._done = 0
@@ -67,16 +66,7 @@ class FolderNotes:
             data = path.read_bytes()
         except OSError as error:
             return Rejected(note_id, source, "failed", UNREADABLE_FILE, _os_reason(error))
-        bom = utf8_bom_length(data, self.encoding)
-        try:
-            text = data[bom:].decode(self.encoding)
-        except UnicodeDecodeError as error:
-            offset = bom + error.start
-            detail = (
-                f"byte 0x{data[offset]:02x} at byte offset {offset} is not "
-                f"{self.encoding}: {error.reason}"
-            )
-            return Rejected(note_id, source, "failed", BAD_ENCODING, detail)
+        text = decode(data[utf8_bom_length(data, self.encoding) :], self.encoding)
         return check_note(note_id, text, source)
 
 

@@ -1,0 +1,129 @@
+"""Notes from a JSON Lines file (``.jsonl``, ``.ndjson``, optionally ``.gz``), streamed: one JSON
+object per line with an id and a text key (options ``id_column`` and ``text_column``, the names
+CSV has; defaults ``id`` and ``text``). An ``ISERROR``/``iserror`` key of 1 skips the note as in
+NOTEEVENTS, unless ``keep_iserror``.
+Blank lines hold no record. A UTF-8 byte-order mark at the start of the file is skipped. Each
+record's source is ``file:line``.
+
+A line holding bytes that are not valid in the encoding fails whole (``unreadable encoding``), its
+id not shown: the byte may be in the id itself. The detail names the field holding the byte and
+the character in that field's value (``text: byte 0xe9 at character 7``), or the character of
+the line when the line is no JSON object. ``items(start)`` resumes at a byte offset a record's
+``end`` gave."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from .encoding import DEFAULT_ENCODING, EncodingProblem, checked_encoding, encoding_problem
+from .lines import Line, LineFile
+from .noteevents import is_flagged_error
+from .records import ISERROR, MALFORMED, InputItem, Rejected, check_note, undecodable
+
+DEFAULT_ID_KEY = "id"
+DEFAULT_TEXT_KEY = "text"
+
+
+class JsonlNotes:
+    """A JSON Lines file as a :class:`~.records.NoteSource`. ``require_id=False``: a record
+    without an id takes its line number as id."""
+
+    unit = "B"
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        id_column: str | None = None,
+        text_column: str | None = None,
+        encoding: str = DEFAULT_ENCODING,
+        keep_iserror: bool = False,
+        require_id: bool = True,
+    ) -> None:
+        self.path = str(path)
+        self._path = path
+        self.id_column = id_column or DEFAULT_ID_KEY
+        self.text_column = text_column or DEFAULT_TEXT_KEY
+        self.encoding = checked_encoding(encoding)
+        self.keep_iserror = keep_iserror
+        self.require_id = require_id
+        self.total: int | None = path.stat().st_size
+        self._file: LineFile | None = None
+
+    def position(self) -> int:
+        return self._file.position() if self._file is not None else 0
+
+    def items(self, start: int = 0) -> Iterator[InputItem]:
+        """Every record from byte offset ``start`` (0, or a record's ``end``) on."""
+        self._file = LineFile(self._path, self.encoding, start=start)
+        try:
+            for line in self._file:
+                if line.text.strip():
+                    found = self._item(line, f"{self.path}:{line.number}")
+                    yield replace(found, line=line.number, start=line.start, end=line.end)
+        finally:
+            self._file.close()
+
+    def _item(self, line: Line, source: str) -> InputItem:
+        if encoding_problem("line", line.text) is not None:
+            return undecodable(None, source, _located(line.text), show_id=False)
+        try:
+            data = json.loads(line.text)
+        except json.JSONDecodeError as error:
+            return Rejected(None, source, "failed", MALFORMED, f"not JSON: {error}")
+        if not isinstance(data, dict):
+            kind = type(data).__name__
+            return Rejected(None, source, "failed", MALFORMED, f"a JSON {kind}, not an object")
+        note_id = _as_id(data.get(self.id_column))
+        if not self.require_id and not (note_id or "").strip():
+            note_id = str(line.number)
+        if not self.keep_iserror and is_flagged_error(data.get("ISERROR", data.get("iserror"))):
+            return Rejected(note_id, source, "skipped", ISERROR)
+        text = data.get(self.text_column)
+        if text is not None and not isinstance(text, str):
+            kind = type(text).__name__
+            return Rejected(
+                note_id, source, "failed", MALFORMED, f"{self.text_column!r} is a {kind}"
+            )
+        return check_note(note_id, text, source, id_name=self.id_column, text_name=self.text_column)
+
+
+def _located(text: str) -> EncodingProblem:
+    """Where the first undecodable byte of a line is: in the value of a field when the line is
+    JSON (``text: byte 0xe9 at character 7``), else in the line."""
+    try:
+        found = _problem_in(json.loads(text))
+    except json.JSONDecodeError:
+        found = None
+    problem = found or encoding_problem("line", text)
+    assert problem is not None
+    return problem
+
+
+def _problem_in(data: Any, name: str = "value") -> EncodingProblem | None:
+    """The first undecodable byte in a string of ``data`` (keys and values, depth first), named
+    by the key that holds it."""
+    if isinstance(data, str):
+        return encoding_problem(name, data)
+    if isinstance(data, dict):
+        pairs = [(str(key), value) for key, value in data.items()]
+    elif isinstance(data, list):
+        pairs = [(f"{name}[{index}]", value) for index, value in enumerate(data)]
+    else:
+        return None
+    for key, value in pairs:
+        found = encoding_problem("key", key) or _problem_in(value, key)
+        if found is not None:
+            return found
+    return None
+
+
+def _as_id(value: Any) -> str | None:
+    """Ids are strings in the output; numbers are written as they read (``17``, not ``17.0``)."""
+    if value is None or isinstance(value, (dict, list, bool)):
+        return None
+    return str(value)

@@ -1,0 +1,130 @@
+"""An input file read line by line, each line with its number and its exact byte offsets, so a
+reader can say where a record is, report progress, and resume at a saved offset.
+
+Offsets count the bytes of the file's content (uncompressed for ``.gz``), so ``seek`` can find
+them again; progress counts the bytes read from disk (compressed for ``.gz``), which the file size
+measures. Lines end at ``\\n`` (JSON Lines, plain text) or, for CSV, also at a lone ``\\r`` (as
+Python's ``newline=""`` and the csv module count them); the line end is kept."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import re
+from collections import deque
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, BinaryIO, NamedTuple
+
+from .encoding import decode, utf8_bom_length
+
+_LONE_CR = re.compile(rb"(?<=\r)(?!\n)")
+_CHUNK = 1 << 20
+
+
+class Line(NamedTuple):
+    text: str
+    number: int
+    start: int
+    end: int
+
+
+class CountingReader(io.RawIOBase):
+    """A raw binary stream over ``raw`` that counts the bytes read through it."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self._raw = raw
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview | bytearray) -> int:  # type: ignore[override]
+        data = self._raw.read(len(buffer))
+        size = len(data)
+        buffer[:size] = data
+        self.count += size
+        return size
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+class LineFile:
+    """The lines of ``path`` (``.gz`` decompressed on the fly) from byte offset ``start`` of its
+    content on, decoded with ``encoding`` (see :mod:`.encoding`). A UTF-8 byte-order mark at
+    offset 0 is no part of the first line (its bytes still count in the offsets). Starting past 0,
+    the lines before are counted (at C speed) so line numbers stay those of the file."""
+
+    def __init__(
+        self, path: Path, encoding: str, *, start: int = 0, lone_cr_ends_line: bool = False
+    ) -> None:
+        self.path = path
+        self.lone_cr_ends_line = lone_cr_ends_line
+        self.encoding = encoding
+        self.size = path.stat().st_size
+        self._counter = CountingReader(path.open("rb"))
+        buffered = io.BufferedReader(self._counter, buffer_size=_CHUNK)
+        self._binary: IO[bytes] = buffered
+        if path.suffix.lower() == ".gz":
+            self._binary = gzip.GzipFile(fileobj=buffered, mode="rb")  # type: ignore[assignment]
+        self.offset = 0  # where the next line starts
+        self.number = 1  # the next line's number
+        if start:
+            self._skip(start)
+
+    def _skip(self, start: int) -> None:
+        carriage_return_before = False
+        while self.offset < start:
+            chunk = self._binary.read(min(_CHUNK, start - self.offset))
+            if not chunk:
+                raise ValueError(
+                    f"{self.path}: cannot resume at byte {start}, the file holds {self.offset} "
+                    "bytes (was it changed since?)."
+                )
+            ends = chunk.count(b"\n")
+            if self.lone_cr_ends_line:
+                ends += chunk.count(b"\r") - chunk.count(b"\r\n")
+                if carriage_return_before and chunk.startswith(b"\n"):
+                    ends -= 1  # one "\r\n" split across two chunks
+            self.number += ends
+            self.offset += len(chunk)
+            carriage_return_before = chunk.endswith(b"\r")
+
+    def __iter__(self) -> Iterator[Line]:
+        first = self.offset == 0
+        for raw in self._binary:
+            if first:
+                first = False
+                bom = utf8_bom_length(raw, self.encoding)
+                self.offset += bom
+                raw = raw[bom:]
+            split = self.lone_cr_ends_line and b"\r" in raw
+            for piece in _LONE_CR.split(raw) if split else (raw,):
+                if piece:
+                    start = self.offset
+                    self.offset += len(piece)
+                    yield Line(decode(piece, self.encoding), self.number, start, self.offset)
+                    self.number += 1
+
+    def texts(self, ends: deque[Line] | None = None) -> Iterator[str]:
+        """The lines' texts; each :class:`Line` is also appended to ``ends`` when given."""
+        for line in self:
+            if ends is not None:
+                ends.append(line)
+            yield line.text
+
+    def position(self) -> int:
+        """Bytes read from disk so far."""
+        return self._counter.count
+
+    def close(self) -> None:
+        self._binary.close()
+        self._counter.close()
+
+    def __enter__(self) -> LineFile:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
