@@ -68,12 +68,13 @@ def convert_command(
         help="[conll] Sentences per document in a file without -DOCSTART- lines "
         "(default 10; 0: the whole file is one document).",
     ),
-    include_errors: bool = typer.Option(
+    keep_iserror: bool = typer.Option(
         False,
         "--keep-iserror",
-        "--include-errors",
-        help="[mimic-noteevents] Keep ISERROR=1 notes (the name annotate uses; "
-        "--include-errors is the old one).",
+        help="[mimic-noteevents] Keep ISERROR=1 notes (skipped by default).",
+    ),
+    include_errors: bool = typer.Option(
+        False, "--include-errors", hidden=True, help="The old name of --keep-iserror."
     ),
     categories: list[str] | None = typer.Option(
         None,
@@ -96,7 +97,7 @@ def convert_command(
         "label_by": label_by,
         "scheme": scheme,
         "n_sents": n_sents,
-        "include_errors": include_errors or None,
+        "keep_iserror": keep_iserror or include_errors or None,
         "categories": categories or None,
     }
     options = {name: value for name, value in given.items() if value is not None}

@@ -60,7 +60,7 @@ def test_excluded_rows_are_reported_with_their_line(corpora: Path, account: Acco
 def test_errors_kept_and_categories_selected(corpora: Path, account: Account) -> None:
     records = list(
         mimic_noteevents_documents(
-            _notes(corpora), account=account, include_errors=True, categories=["Nursing", "ECG"]
+            _notes(corpora), account=account, keep_iserror=True, categories=["Nursing", "ECG"]
         )
     )
     assert [r.doc_id for r in records] == ["103", "107"]

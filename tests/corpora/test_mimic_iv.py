@@ -12,13 +12,13 @@ from spacy.vocab import Vocab
 from typer.testing import CliRunner
 
 from spacy_minialbert.annotate import open_notes
-from spacy_minialbert.annotate.notes import EMPTY_TEXT, Note, Rejected
 from spacy_minialbert.cli import app
 from spacy_minialbert.cli import commands as _commands  # noqa: F401  (registers the commands)
 from spacy_minialbert.corpora import Account
 from spacy_minialbert.corpora.extensions import doc_group
 from spacy_minialbert.corpora.mimic_iv import mimic_iv_note_documents
 from spacy_minialbert.distill.sources import DocumentSource, SourcePosition, expand_paths
+from spacy_minialbert.notes.records import EMPTY_TEXT, Note, Rejected
 from tests.omop.mimic_iv_files import subjects, texts, write_mimic_iv
 
 
