@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import typing
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -97,13 +98,15 @@ class InitSettings:
 
 @dataclass(frozen=True)
 class DataSettings:
-    """Input files and how they become fixed-length windows of the teacher's tokens."""
+    """Input files and how they become fixed-length windows of the teacher's tokens.
+    ``text_column``: the JSON key or CSV column of the text (None: ``text``, NOTEEVENTS'
+    ``TEXT``); ``keep_iserror``: keep notes flagged ``ISERROR`` = 1 (the names ``annotate``
+    and ``convert`` use; :func:`renamed_data_settings` takes the old ones)."""
 
     paths: tuple[str, ...] = ()
     format: str = "auto"
-    text_field: str = "text"
-    csv_text_column: str = "TEXT"
-    skip_error_rows: bool = True
+    text_column: str | None = None
+    keep_iserror: bool = False
     placeholders: str = "unk"
     window: int = 256
     stride: int = 128
@@ -237,12 +240,52 @@ class DistillConfig:
                 f"{', '.join(f'[{s}]' for s in known)} (and [paths] for variables)."
             )
         hints = typing.get_type_hints(cls)
+        raw = {**raw, "data": renamed_data_settings(raw.get("data") or {})}
         sections = {name: typed_section(hints[name], name, raw.get(name) or {}) for name in known}
         return cls(**sections)
 
     def to_dict(self) -> dict[str, dict[str, Any]]:
         """Plain JSON-ready values, section by section."""
         return json.loads(json.dumps(dataclasses.asdict(self)))
+
+
+# Old names of [data] settings: each option has one name in every command now.
+_OLD_TEXT_DEFAULTS = {"text_field": "text", "csv_text_column": "TEXT"}
+
+
+def renamed_data_settings(raw: Any, *, warn: bool = True) -> Any:
+    """``[data]`` with the old names of settings replaced by the new (a warning for each, unless
+    ``warn`` is False: a saved checkpoint's settings): ``skip_error_rows = X`` is
+    ``keep_iserror = not X``; ``text_field`` (JSONL) and ``csv_text_column`` (CSV) are one
+    ``text_column``, their old defaults (``text``, ``TEXT``) being its default."""
+    if not isinstance(raw, Mapping):
+        return raw  # not a section: the type check says so
+    data = dict(raw)
+    # An old name, where given, sets the new one (which the defaults have filled in already).
+    for key in [key for key in ("skip_error_rows", *_OLD_TEXT_DEFAULTS) if key in data]:
+        new = "keep_iserror" if key == "skip_error_rows" else "text_column"
+        if warn:
+            hint = " = not that value" if key == "skip_error_rows" else ""
+            warnings.warn(
+                f"data.{key} is deprecated; set data.{new}{hint} instead.",
+                FutureWarning,
+                stacklevel=2,
+            )
+    if "skip_error_rows" in data:
+        skip = data.pop("skip_error_rows")
+        if not isinstance(skip, bool):
+            raise ValueError(f"data.skip_error_rows must be true or false, got {skip!r}.")
+        data["keep_iserror"] = not skip
+    columns = {data.pop(key) for key in list(_OLD_TEXT_DEFAULTS) if key in data}
+    columns -= set(_OLD_TEXT_DEFAULTS.values())
+    if len(columns) > 1:
+        raise ValueError(
+            "data.text_field and data.csv_text_column differ; they are one setting now: set "
+            "data.text_column."
+        )
+    if columns:
+        data["text_column"] = columns.pop()
+    return data
 
 
 def _choice(name: str, value: str, allowed: Sequence[str]) -> None:

@@ -21,7 +21,7 @@ from .checkpoint import (
     load_checkpoint,
     restore_random_states,
 )
-from .config import DistillConfig
+from .config import DistillConfig, renamed_data_settings
 from .export import PROVENANCE_FILE, provenance, write_student
 from .initialization import initialise_from_teacher
 from .losses import LayerMap
@@ -195,7 +195,7 @@ def _stream(
     config: DistillConfig, files: list[Any], tokenizer: Any, processes: ddp.Processes
 ) -> WindowStream:
     data = config.data
-    source = DocumentSource(files, data.text_field, data.csv_text_column, data.skip_error_rows)
+    source = DocumentSource(files, data.text_column, data.keep_iserror)
     windower = Windower(
         tokenizer, data.window, data.stride, data.max_windows_per_document, data.min_tokens,
         data.placeholders,
@@ -216,7 +216,10 @@ def _restore(
     stream: WindowStream,
 ) -> Progress:
     """Load weights, optimiser, schedule and data position; check the settings match."""
-    changes = config_changes(checkpoint["config"], config.to_dict())
+    saved = dict(checkpoint["config"])
+    # A checkpoint written before [data]'s settings were renamed resumes under the new names.
+    saved["data"] = renamed_data_settings(saved.get("data") or {}, warn=False)
+    changes = config_changes(saved, config.to_dict())
     if changes:
         raise ValueError(
             f"The checkpoint in {output_dir} was written with other settings:\n  "

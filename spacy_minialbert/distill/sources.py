@@ -1,42 +1,43 @@
 """Documents from plain text, JSONL, MIMIC-III NOTEEVENTS and MIMIC-IV-Note files, streamed with
-resumable positions.
+resumable positions, read by the reader of notes (:mod:`spacy_minialbert.notes`).
 
-Every reader works on the raw bytes and reports, after each document, the byte offset where the
-next one starts. A checkpoint stores that offset, so a resumed run seeks straight back instead of
-re-reading a multi-GB file. ``.gz`` files are read through ``gzip`` (offsets then count
-uncompressed bytes).
+Every reader gives, with each document, the byte offset where the next one starts. A checkpoint
+stores that offset, so a resumed run seeks straight back instead of re-reading a multi-GB file.
+``.gz`` files are read through ``gzip`` (offsets then count uncompressed bytes).
 
-Text is UTF-8. A document holding bytes that are not is skipped and reported (a warning naming
-the file, the byte offset where the document ends and the byte), never altered: replacing the
-bytes would train the student on text no note contains. ``DocumentSource.undecodable`` counts
-them; skipped documents take no place in the document index, so every process skips the same.
+Text is UTF-8 and never altered. What is no document is handled by kind:
+
+- a document holding bytes that are not UTF-8 is skipped and reported (a warning naming the file,
+  the byte offset where the document ends and the byte): replacing the bytes would train the
+  student on text no note contains. ``DocumentSource.undecodable`` counts them;
+- a record skipped by rule (``ISERROR`` = 1, unless ``data.keep_iserror``) or with an empty text
+  is skipped and counted (``DocumentSource.skipped``, logged at the end of each pass);
+- a malformed record (a line that is no JSON object, a CSV row that does not fit the header) or a
+  JSON line without the text field stops the run with the file and byte offset: the corpus or
+  ``data.text_column`` needs fixing.
+
+Skipped documents take no place in the document index, so every process skips the same.
 """
 
 from __future__ import annotations
 
-import csv
 import glob
-import gzip
-import json
 import logging
-from collections.abc import Iterator, Sequence
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, cast
 
-from ..noteevents import ISERROR_COLUMN, is_flagged_error, raise_csv_field_limit
+from ..notes import CsvNotes, JsonlNotes, MissingColumns, Note, Rejected, TextNotes
+from ..notes.encoding import EncodingProblem
+from ..notes.formats import format_from_name
+from ..notes.mimic_iv import mimic_iv_notes
+from ..notes.records import BAD_ENCODING, EMPTY_TEXT, MALFORMED, MISSING_TEXT, InputItem
 
-FORMAT_BY_SUFFIX = {
-    ".txt": "text",
-    ".text": "text",
-    ".jsonl": "jsonl",
-    ".ndjson": "jsonl",
-    ".csv": "mimic",
-}
-# MIMIC-IV-Note's files, recognised by name (``discharge.csv.gz``): the text is in ``text``.
-MIMIC_IV_NOTE_FILES = ("discharge", "radiology")
-MIMIC_IV_TEXT_COLUMN = "text"
-
+# data.format's names for the formats of the reader of notes.
+FORMATS = {"text": "text", "jsonl": "jsonl", "mimic": "csv", "mimic-iv": "mimic-iv"}
+_DATA_FORMAT = {notes: name for name, notes in FORMATS.items()}
+COLUMN_HINT = "choose the column with data.text_column."
 
 logger = logging.getLogger(__name__)
 
@@ -87,10 +88,7 @@ def expand_paths(patterns: Sequence[str], data_format: str = "auto") -> list[Inp
 def _format_of(path: Path, data_format: str) -> str:
     if data_format != "auto":
         return data_format
-    if path.name.lower().removesuffix(".gz").removesuffix(".csv") in MIMIC_IV_NOTE_FILES:
-        return "mimic-iv"
-    suffixes = [s.lower() for s in path.suffixes if s.lower() != ".gz"]
-    found = FORMAT_BY_SUFFIX.get(suffixes[-1] if suffixes else "")
+    found = _DATA_FORMAT.get(format_from_name(path) or "")
     if found is None:
         raise ValueError(
             f"Cannot tell the format of {path} from its name; set data.format to 'text', "
@@ -100,22 +98,27 @@ def _format_of(path: Path, data_format: str) -> str:
 
 
 class DocumentSource:
-    """Iterates the documents of several files in order, from any saved position."""
+    """Iterates the documents of several files in order, from any saved position.
+    ``text_column``: the JSON key or CSV column of the text (None: ``text``, NOTEEVENTS'
+    ``TEXT``); ``keep_iserror``: keep records flagged ``ISERROR`` = 1."""
 
     def __init__(
         self,
         files: Sequence[InputFile],
-        text_field: str = "text",
-        csv_text_column: str = "TEXT",
-        skip_error_rows: bool = True,
+        text_column: str | None = None,
+        keep_iserror: bool = False,
     ) -> None:
         if not files:
             raise ValueError("No input files.")
         self.files = list(files)
-        self.text_field = text_field
-        self.csv_text_column = csv_text_column
-        self.skip_error_rows = skip_error_rows
-        self.undecodable = 0  # documents skipped for bytes that are not UTF-8
+        self.text_column = text_column
+        self.keep_iserror = keep_iserror
+        self.skipped: Counter[str] = Counter()  # records that are no document, by reason
+
+    @property
+    def undecodable(self) -> int:
+        """Documents skipped for bytes that are not UTF-8."""
+        return self.skipped[BAD_ENCODING]
 
     def documents(self, start: SourcePosition) -> Iterator[tuple[str, SourcePosition]]:
         """Yield each document's text with the position just after it."""
@@ -123,136 +126,106 @@ class DocumentSource:
         for file_index in range(start.file_index, len(self.files)):
             item = self.files[file_index]
             offset = start.offset if file_index == start.file_index else 0
-            for text, after in self._read(item, offset):
-                problem = undecodable(text)
-                if problem is not None:
-                    self.undecodable += 1
-                    logger.warning(
-                        "%s: the document ending at byte %d is skipped: %s is not UTF-8.",
-                        item.path, after, problem,
-                    )  # fmt: skip
-                    continue
+            records = read_records(item, offset, self.text_column, self.keep_iserror)
+            text_name = text_column_of(item.format, self.text_column)
+            for text, after in document_texts(records, item.path, text_name, self.skipped):
                 documents += 1
                 yield text, SourcePosition(file_index, after, documents)
-
-    def _read(self, item: InputFile, offset: int) -> Iterator[tuple[str, int]]:
-        if item.format == "text":
-            return read_text(item.path, offset)
-        if item.format == "jsonl":
-            return read_jsonl(item.path, offset, self.text_field)
-        if item.format == "mimic-iv":
-            return read_mimic(item.path, offset, MIMIC_IV_TEXT_COLUMN, skip_error_rows=False)
-        return read_mimic(item.path, offset, self.csv_text_column, self.skip_error_rows)
+        if self.skipped:
+            counts = ", ".join(f"{reason}: {count}" for reason, count in self.skipped.items())
+            logger.info("Records skipped so far, by reason: %s.", counts)
 
 
-def _open(path: Path) -> IO[bytes]:
-    if path.suffix.lower() == ".gz":
-        return cast(IO[bytes], gzip.open(path, "rb"))
-    return path.open("rb")
-
-
-def undecodable(text: str) -> str | None:
-    """What in ``text`` stands for a byte that was not UTF-8 (``surrogateescape`` maps byte
-    ``b`` to ``U+DC00 + b``), e.g. ``byte 0xff at character 18``; None when the text is clean."""
+def read_records(
+    item: InputFile, offset: int = 0, text_column: str | None = None, keep_iserror: bool = False
+) -> Iterator[InputItem]:
+    """The records of one file from byte ``offset`` on, read by the reader of its format."""
+    path = item.path
     try:
-        text.encode("utf-8")
-    except UnicodeEncodeError as error:
-        code = ord(text[error.start])
-        what = f"byte 0x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"U+{code:04X}"
-        return f"{what} at character {error.start}"
-    return None
+        if item.format == "text":
+            return TextNotes(path).items(offset)
+        if item.format == "jsonl":
+            reader = JsonlNotes(
+                path, text_column=text_column, keep_iserror=keep_iserror, require_id=False
+            )
+            return reader.items(offset)
+        read = mimic_iv_notes if item.format == "mimic-iv" else CsvNotes
+        table = read(
+            path, text_column=text_column, keep_iserror=keep_iserror, require_id=False,
+            hint=COLUMN_HINT,
+        )  # fmt: skip
+        return table.items(offset)
+    except MissingColumns as error:
+        raise ValueError(
+            f"{path} has no column '{text_column or error.missing[0]}' (data.text_column); its "
+            f"columns: {', '.join(error.found)}."
+        ) from None
 
 
-def _lines(handle: IO[bytes], offset: int) -> Iterator[tuple[str, int]]:
-    """Decoded lines (newline kept) with the byte offset just after each; a byte that is not
-    UTF-8 is kept as a lone surrogate, for :func:`undecodable` to find."""
-    handle.seek(offset)
-    while True:
-        raw = handle.readline()
-        if not raw:
-            return
-        offset += len(raw)
-        yield raw.decode("utf-8", errors="surrogateescape"), offset
+def text_column_of(data_format: str, text_column: str | None) -> str:
+    """The name of the text field or column a file of ``data_format`` is read with."""
+    return text_column or ("TEXT" if data_format == "mimic" else "text")
+
+
+def document_texts(
+    records: Iterable[InputItem], path: Path, text_name: str, skipped: Counter[str]
+) -> Iterator[tuple[str, int]]:
+    """Each note's text with the offset after it; what is no note is counted in ``skipped`` and
+    reported, or stops the run (see the module docstring). ``text_name``: the text's field."""
+    for record in records:
+        if isinstance(record, Note):
+            assert record.end is not None
+            yield record.text, record.end
+        elif record.reason == BAD_ENCODING and record.problem is not None:
+            skipped[BAD_ENCODING] += 1
+            logger.warning(
+                "%s: the document ending at byte %d is skipped: %s is not UTF-8.",
+                path, record.end, _where(record.problem, text_name),
+            )  # fmt: skip
+        elif record.outcome == "skipped" or record.reason == EMPTY_TEXT:
+            skipped[record.reason] += 1
+        else:
+            raise _refusal(record, path, text_name)
+
+
+def _where(problem: EncodingProblem, text_name: str) -> str:
+    """``byte 0xff at character 7`` in the text, ``... of <field>`` in another field."""
+    in_text = problem.field.lower() == text_name.lower()
+    return problem.at() if in_text else f"{problem.at()} of {problem.field}"
+
+
+def _refusal(record: Rejected, path: Path, text_name: str) -> ValueError:
+    jsonl = path.name.lower().removesuffix(".gz").endswith((".jsonl", ".ndjson", ".json"))
+    unit, syntax = ("line", "JSON") if jsonl else ("row", "CSV")
+    if record.reason == MISSING_TEXT:
+        return ValueError(
+            f"{path}: the {unit} at byte {record.start} has no string field '{text_name}' "
+            "(data.text_column)."
+        )
+    if record.reason == MALFORMED:
+        return ValueError(
+            f"{path}: the {unit} at byte {record.start} is not valid {syntax} ({record.detail})."
+        )
+    return ValueError(f"{path}: {record.source}: {record.reason}: {record.detail}")
 
 
 def read_text(path: Path, offset: int = 0) -> Iterator[tuple[str, int]]:
     """Plain text: documents are separated by one or more blank lines; a document's own line
     breaks are kept."""
-    with _open(path) as handle:
-        lines: list[str] = []
-        end = offset
-        for line, after in _lines(handle, offset):
-            if line.strip():
-                lines.append(line)
-                end = after
-            elif lines:
-                # The blank line belongs to the document before it: resume after it.
-                yield "".join(lines).strip(), after
-                lines = []
-        if lines:
-            yield "".join(lines).strip(), end
+    return document_texts(TextNotes(path).items(offset), path, "text", Counter())
 
 
 def read_jsonl(path: Path, offset: int = 0, field: str = "text") -> Iterator[tuple[str, int]]:
     """One JSON object per line with the text under ``field`` (other keys, e.g. ``id``, are
     ignored); blank lines are skipped."""
-    with _open(path) as handle:
-        start = offset
-        for line, after in _lines(handle, offset):
-            if line.strip():
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as error:
-                    raise ValueError(
-                        f"{path}: the line at byte {start} is not valid JSON ({error})."
-                    ) from error
-                text = record.get(field) if isinstance(record, dict) else None
-                if not isinstance(text, str):
-                    raise ValueError(
-                        f"{path}: the line at byte {start} has no string field '{field}' "
-                        "(data.text_field)."
-                    )
-                if text.strip():
-                    yield text, after
-            start = after
+    records = read_records(InputFile(path, "jsonl"), offset, field)
+    return document_texts(records, path, field, Counter())
 
 
 def read_mimic(
-    path: Path, offset: int = 0, text_column: str = "TEXT", skip_error_rows: bool = True
+    path: Path, offset: int = 0, text_column: str = "TEXT", keep_iserror: bool = False
 ) -> Iterator[tuple[str, int]]:
     """A MIMIC-III NOTEEVENTS CSV (or any CSV with a header): the ``text_column`` of each row;
-    rows with ``ISERROR`` = 1 (notes a physician flagged as wrong) are skipped."""
-    raise_csv_field_limit()
-    with _open(path) as handle:
-        position = [0]
-
-        def tracked(start: int) -> Iterator[str]:
-            # csv asks for a line only when it needs one, so after each row `position` is the
-            # offset just past that row, even for quoted fields spanning many lines.
-            for line, after in _lines(handle, start):
-                position[0] = after
-                yield line
-
-        header = next(csv.reader(tracked(0)), None)
-        if header is None:
-            return
-        columns = {name.strip().upper(): index for index, name in enumerate(header)}
-        text_index = columns.get(text_column.strip().upper())
-        if text_index is None:
-            raise ValueError(
-                f"{path} has no column '{text_column}' (data.csv_text_column); its columns: "
-                f"{', '.join(header)}."
-            )
-        error_index = columns.get(ISERROR_COLUMN) if skip_error_rows else None
-        for row in csv.reader(tracked(max(offset, position[0]))):
-            if len(row) <= text_index:
-                continue
-            if error_index is not None and _flagged(row, error_index):
-                continue
-            text = row[text_index]
-            if text.strip():
-                yield text, position[0]
-
-
-def _flagged(row: list[str], error_index: int) -> bool:
-    return len(row) > error_index and is_flagged_error(row[error_index])
+    rows with ``ISERROR`` = 1 (notes a physician flagged as wrong) are skipped unless kept."""
+    records = read_records(InputFile(path, "mimic"), offset, text_column, keep_iserror)
+    return document_texts(records, path, text_column, Counter())

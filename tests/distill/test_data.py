@@ -69,8 +69,8 @@ def test_mimic_skips_error_rows_and_keeps_multiline_notes(tmp_path: Path) -> Non
         "Discharge, stable.",
     ]
     write_noteevents(path, texts, errors=(1,))
-    assert resumes_everywhere(read_mimic, path, "TEXT", True) == [texts[0], texts[2]]
-    assert len(list(read_mimic(path, 0, "TEXT", False))) == 3
+    assert resumes_everywhere(read_mimic, path, "TEXT", False) == [texts[0], texts[2]]
+    assert len(list(read_mimic(path, 0, "TEXT", True))) == 3
     with pytest.raises(ValueError, match="has no column 'NOTE'"):
         list(read_mimic(path, 0, "NOTE"))
 
