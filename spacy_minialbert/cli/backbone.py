@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import typer
 
 from . import app
+
+# What a folder given to --text is searched for: DocBins and the files of notes.
+SUFFIXES = (".spacy", ".txt", ".text", ".jsonl", ".ndjson", ".csv", ".gz")
 
 
 @app.command("init-backbone")
@@ -15,8 +19,8 @@ def init_backbone_command(
     text: list[Path] = typer.Option(
         ...,
         "--text",
-        help="Text to learn the vocabulary from: .spacy, .txt, .jsonl, NOTEEVENTS .csv files "
-        "or folders of them. Repeatable.",
+        help="Text to learn the vocabulary from: .spacy, .txt (blank-line separated notes), "
+        ".jsonl, NOTEEVENTS or MIMIC-IV-Note .csv(.gz) files or folders of them. Repeatable.",
     ),
     vocab_size: int = typer.Option(8000, help="WordPiece vocabulary size."),
     lowercase: bool = typer.Option(False, "--lowercase/--cased"),
@@ -32,7 +36,7 @@ def init_backbone_command(
 ) -> None:
     """Train a WordPiece tokenizer on local text and save a randomly initialised MiniALBERT
     with it: a backbone for from-scratch training when no checkpoint can be downloaded."""
-    from ..hf.scratch import init_backbone, read_texts, train_wordpiece
+    from ..hf.scratch import init_backbone, train_wordpiece
 
     tokenizer = train_wordpiece(read_texts(text), vocab_size, lowercase=lowercase)
     model = init_backbone(
@@ -53,3 +57,26 @@ def init_backbone_command(
         f"Saved a random MiniALBERT ({n_parameters:,} parameters) with a {len(tokenizer):,}-entry "
         f"WordPiece vocabulary to {output}"
     )
+
+
+def read_texts(paths: Iterable[Path]) -> Iterator[str]:
+    """Texts of spaCy DocBins (``.spacy``) and of the notes in text, JSONL and CSV files (read by
+    :func:`~spacy_minialbert.notes.texts.note_texts`: records that are no note are skipped and
+    reported); folders are searched for those suffixes."""
+    from spacy.tokens import DocBin
+    from spacy.vocab import Vocab
+
+    from ..notes.texts import note_texts
+
+    for path in paths:
+        found = [path]
+        if path.is_dir():
+            found = sorted(
+                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES
+            )
+        for file in found:
+            if file.suffix == ".spacy":
+                for doc in DocBin().from_disk(file).get_docs(Vocab()):
+                    yield doc.text
+            else:
+                yield from note_texts(file)

@@ -1,10 +1,11 @@
 """New backbones from scratch: a WordPiece tokenizer trained on local text and a randomly
 initialised MiniALBERT, saved in our format. Used where no pretrained checkpoint can be
-downloaded (the offline demo) and as the starting point of from-scratch training."""
+downloaded (the offline demo) and as the starting point of from-scratch training. The texts come
+from the caller (``init-backbone`` reads them with :mod:`spacy_minialbert.notes`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,6 @@ from .configuration import MiniAlbertConfig
 from .modeling import MiniAlbertModel
 
 SPECIAL_TOKENS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
-TEXT_SUFFIXES = (".txt", ".jsonl", ".csv", ".gz")
 
 
 def train_wordpiece(
@@ -55,26 +55,3 @@ def init_backbone(
     model.save_pretrained(output, safe_serialization=True)
     tokenizer.save_pretrained(output)
     return model
-
-
-def read_texts(paths: Iterable[str | Path]) -> Iterator[str]:
-    """Texts of spaCy DocBins (``.spacy``), plain text, JSONL or NOTEEVENTS CSV files (folders
-    are searched for those suffixes)."""
-    from spacy.tokens import DocBin
-    from spacy.vocab import Vocab
-
-    from ..distill.sources import DocumentSource, SourcePosition, expand_paths
-
-    others: list[str] = []
-    for raw in paths:
-        path = Path(raw)
-        found = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-        for file in found:
-            if file.suffix == ".spacy":
-                for doc in DocBin().from_disk(file).get_docs(Vocab()):
-                    yield doc.text
-            elif file.suffix in TEXT_SUFFIXES or not path.is_dir():
-                others.append(str(file))
-    if others:
-        for text, _ in DocumentSource(expand_paths(others)).documents(SourcePosition()):
-            yield text
