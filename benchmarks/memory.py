@@ -8,8 +8,8 @@ repeated, and every note gets a suffix with strings seen nowhere else (an access
 ward code) so that the vocabulary keeps meeting new strings, as on a real corpus of millions of
 notes; the 200-note run gets the same suffixes.
 
-    python benchmarks/memory.py en_minialbert_clinical_context
-    python benchmarks/memory.py training/demo/model-best --notes 200 1000 --note-chars 1500
+    python -m benchmarks.memory en_minialbert_clinical_context
+    python -m benchmarks.memory training/demo/model-best --notes 200 1000 --note-chars 1500
 
 Prints one line per count and the ratio of the largest to the smallest peak; ``--json`` also
 writes them to a file. Extra arguments after ``--`` go to ``annotate`` (e.g. ``--n-process 2``).
@@ -24,12 +24,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from data import mtsamples_notes  # benchmarks/ is not a package
+from benchmarks.data import mtsamples_notes
 
 
 def write_notes(path: Path, count: int, note_chars: int | None) -> int:
@@ -47,7 +45,16 @@ def write_notes(path: Path, count: int, note_chars: int | None) -> int:
     return characters
 
 
-def measure(model: str, count: int, note_chars: int | None, extra: list[str]) -> dict[str, Any]:
+@dataclass(frozen=True)
+class MemoryRun:
+    notes: int
+    written: int
+    characters: int
+    seconds: float
+    peak_rss_mb: float
+
+
+def measure(model: str, count: int, note_chars: int | None, extra: list[str]) -> MemoryRun:
     """One annotate run over ``count`` notes in a fresh process: its peak RSS and time."""
     with tempfile.TemporaryDirectory(prefix="annotate-memory-") as folder:
         notes = Path(folder) / "notes.jsonl"
@@ -64,13 +71,16 @@ def measure(model: str, count: int, note_chars: int | None, extra: list[str]) ->
         if os.waitstatus_to_exitcode(status) != 0:
             raise SystemExit(f"annotate failed on {count} notes:\n{log}")
         written = sum(1 for _ in output.open(encoding="utf-8"))
-    return {
-        "notes": count,
-        "written": written,
-        "characters": characters,
-        "seconds": round(seconds, 1),
-        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),  # Linux reports KiB
-    }
+    # Linux reports ru_maxrss in KiB.
+    return MemoryRun(
+        count, written, characters, round(seconds, 1), round(usage.ru_maxrss / 1024, 1)
+    )
+
+
+def peak_ratio(runs: list[MemoryRun]) -> float:
+    """The largest peak over the smallest: 1.0 is perfectly flat in the number of notes."""
+    peaks = [run.peak_rss_mb for run in runs]
+    return max(peaks) / min(peaks)
 
 
 def main() -> None:
@@ -88,15 +98,15 @@ def main() -> None:
         result = measure(arguments.model, count, arguments.note_chars, arguments.extra)
         results.append(result)
         print(
-            f"{result['notes']:>6,} notes  {result['characters']:>12,} chars  "
-            f"{result['seconds']:>8.1f} s  peak RSS {result['peak_rss_mb']:>8.1f} MB",
+            f"{result.notes:>6,} notes  {result.characters:>12,} chars  "
+            f"{result.seconds:>8.1f} s  peak RSS {result.peak_rss_mb:>8.1f} MB",
             flush=True,
         )
-    peaks = [result["peak_rss_mb"] for result in results]
-    ratio = max(peaks) / min(peaks)
+    ratio = peak_ratio(results)
     print(f"largest / smallest peak RSS: {ratio:.3f} (flat within 10%: {ratio <= 1.10})")
     if arguments.json is not None:
-        summary = {"model": arguments.model, "extra": arguments.extra, "runs": results}
+        runs = [asdict(result) for result in results]
+        summary = {"model": arguments.model, "extra": arguments.extra, "runs": runs}
         arguments.json.write_text(json.dumps({**summary, "ratio": round(ratio, 3)}, indent=2))
 
 

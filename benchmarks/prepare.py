@@ -11,7 +11,7 @@
    (``benchmarks/ner_312.cfg``): not a good model, a real one whose F1 moves when its
    arithmetic changes, so each inference option's F1 change can be measured.
 
-Usage: python benchmarks/prepare.py [--steps 400] [--skip-training]
+Usage: python -m benchmarks.prepare [--steps 400] [--skip-training]
 Outputs go to benchmarks/.cache/ (ignored by git).
 """
 
@@ -22,7 +22,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from data import CACHE, NCBI, ROOT, vocabulary_texts
+from benchmarks.data import CACHE, NCBI, ROOT, vocabulary_texts
 
 VOCAB_SIZE = 28996
 SHAPE_312 = {
@@ -57,14 +57,18 @@ def build_backbone(target: Path, vocab_size: int = VOCAB_SIZE, **overrides: obje
     return target
 
 
-def convert_ncbi(split: str) -> Path:
-    target = CACHE / "corpus" / f"ncbi-{split}.spacy"
+def convert_ncbi(split: str, cache: Path = CACHE, source: Path = NCBI) -> Path:
+    """NCBI-disease ``split`` (brat files in ``source``) as a DocBin under ``cache``,
+    converted once by ``spacy-minialbert convert brat`` (in this process)."""
+    from spacy_minialbert.cli import app, commands  # noqa: F401  (registers the commands)
+
+    target = cache / "corpus" / f"ncbi-{split}.spacy"
     if not target.is_file():
         target.parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run(
-            [sys.executable, "-m", "spacy_minialbert", "convert", "brat", str(NCBI / split),
-             str(target), "--label-map", "*=DISEASE", "--no-progress"],
-            check=True,
+        app(
+            ["convert", "brat", str(source / split), str(target), "--label-map", "*=DISEASE",
+             "--no-progress"],
+            standalone_mode=False,
         )  # fmt: skip
     return target
 

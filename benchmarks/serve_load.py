@@ -1,8 +1,8 @@
 """Load test of `spacy-minialbert serve`: real MTSamples notes sent by concurrent clients over
 loopback, against `spacy-minialbert annotate` on the same notes and cores.
 
-    .venv/bin/python benchmarks/serve_load.py                  # 2,000 notes, 16 clients
-    .venv/bin/python benchmarks/serve_load.py --notes 50       # a quick check that it works
+    .venv/bin/python -m benchmarks.serve_load              # 2,000 notes, 16 clients
+    .venv/bin/python -m benchmarks.serve_load --notes 50   # a quick check that it works
 
 1. ``annotate`` (the command, in a subprocess) on the notes as JSONL: its notes/s and words/s
    (the run's own timer, model loading excluded).
@@ -37,8 +37,7 @@ from typing import Any
 
 import httpx
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from data import mtsamples_notes
+from benchmarks.data import mtsamples_notes
 
 DEFAULT_MODEL = "en_minialbert_clinical_context"
 

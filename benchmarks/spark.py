@@ -1,7 +1,7 @@
 """Spark engine against the local command: the same MTSamples notes, the same int8 pipeline.
 
-    .venv/bin/python benchmarks/spark.py                     # 2,000 notes (run it alone)
-    .venv/bin/python benchmarks/spark.py --notes 100         # a quick check that it works
+    .venv/bin/python -m benchmarks.spark                 # 2,000 notes (run it alone)
+    .venv/bin/python -m benchmarks.spark --notes 100     # a quick check that it works
 
 Runs, one after the other, each in its own subprocess:
 
@@ -38,9 +38,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from data import mtsamples_notes
+from benchmarks.data import mtsamples_notes
 
 CLI = [sys.executable, "-m", "spacy_minialbert"]
 # MIMIC-IV-Note v2.2: discharge summaries and radiology reports, with the lengths assumed here.

@@ -9,8 +9,8 @@ characters (it is quadratic), the seconds spaCy's own English tokenizer takes. W
 ``--pipeline`` it also times ``annotate`` (the Python API, one JSONL note) on a note holding a
 50,000-character run of each kind.
 
-    python benchmarks/tokenizer_runs.py
-    python benchmarks/tokenizer_runs.py --pipeline path/to/pipeline --sizes 2000 50000
+    python -m benchmarks.tokenizer_runs
+    python -m benchmarks.tokenizer_runs --pipeline path/to/pipeline --sizes 2000 50000
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import argparse
 import json
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import spacy
@@ -47,22 +48,42 @@ def seconds(function: object, text: str) -> tuple[float, int]:
     return elapsed, len(doc)
 
 
-def tokenizer_table(sizes: list[int], spacy_max: int) -> None:
+@dataclass(frozen=True)
+class RunTiming:
+    run: str  # the name of the repeated unit in RUNS
+    chars: int
+    clinical_seconds: float
+    clinical_tokens: int
+    spacy_seconds: float | None  # None above --spacy-max (spaCy's tokenizer is quadratic)
+    spacy_tokens: int | None
+
+
+def time_runs(sizes: list[int], spacy_max: int) -> list[RunTiming]:
     clinical = clinical_nlp().tokenizer
     plain = spacy.blank("en").tokenizer
-    print(
-        f"{'run':>8} {'chars':>8} {'clinical s':>11} {'tokens':>7} {'spaCy en s':>11} {'tokens':>7}"
-    )
+    rows = []
     for name, unit in RUNS.items():
         for size in sizes:
             text = "Labs:\n" + (unit * size)[:size] + "\nPlan: home."
             clinical_s, clinical_n = seconds(clinical, text)
-            if size <= spacy_max:
-                plain_s, plain_n = seconds(plain, text)
-                plain_cells = f"{plain_s:>11.3f} {plain_n:>7}"
-            else:
-                plain_cells = f"{'-':>11} {'-':>7}"
-            print(f"{name:>8} {size:>8} {clinical_s:>11.3f} {clinical_n:>7} {plain_cells}")
+            plain_s, plain_n = seconds(plain, text) if size <= spacy_max else (None, None)
+            rows.append(RunTiming(name, size, clinical_s, clinical_n, plain_s, plain_n))
+    return rows
+
+
+def tokenizer_table(rows: list[RunTiming]) -> str:
+    lines = [
+        f"{'run':>8} {'chars':>8} {'clinical s':>11} {'tokens':>7} {'spaCy en s':>11} {'tokens':>7}"
+    ]
+    for row in rows:
+        plain_cells = f"{'-':>11} {'-':>7}"
+        if row.spacy_seconds is not None:
+            plain_cells = f"{row.spacy_seconds:>11.3f} {row.spacy_tokens:>7}"
+        lines.append(
+            f"{row.run:>8} {row.chars:>8} {row.clinical_seconds:>11.3f} "
+            f"{row.clinical_tokens:>7} {plain_cells}"
+        )
+    return "\n".join(lines)
 
 
 def annotate_table(pipeline: Path, size: int) -> None:
@@ -96,7 +117,7 @@ def main() -> None:
     parser.add_argument("--pipeline", type=Path, help="Also time annotate with this pipeline.")
     parser.add_argument("--annotate-size", type=int, default=50_000)
     args = parser.parse_args()
-    tokenizer_table(args.sizes, args.spacy_max)
+    print(tokenizer_table(time_runs(args.sizes, args.spacy_max)))
     if args.pipeline is not None:
         annotate_table(args.pipeline, args.annotate_size)
 

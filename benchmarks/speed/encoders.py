@@ -1,0 +1,160 @@
+"""The encoders measured alone: MiniALBERT-312 and BERT-shaped models with random weights
+(speed does not depend on their values; ACT excepted, see ``calibrate_halting``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class EncoderDims:
+    """The widths every encoder shares: clinical-miniALBERT-312's, or tiny ones for tests."""
+
+    vocab_size: int = 28996
+    embedding: int = 312
+    hidden: int = 768
+    ffn: int = 3072
+    heads: int = 12
+    recursions: int = 6
+    adapter_reduction: int = 16
+
+
+@dataclass(frozen=True)
+class EncoderSpec:
+    name: str
+    family: str  # "minialbert" or "bert"
+    precision: str = "fp32"  # "fp32", "bf16" (autocast) or "int8" (dynamic)
+    layers: int = 12  # BERT only
+    act_depth: float | None = None  # MiniALBERT-ACT: calibrated mean recursions per token
+
+
+@dataclass(frozen=True)
+class EncoderInfo:
+    parameters: int
+    act_bias: float | None
+
+
+# Token ids are drawn from [FIRST_ID, vocab_size): above the special and rare entries.
+FIRST_ID = 1000
+
+
+def bert_macs_per_token(dims: EncoderDims, layers: int, seq: int) -> float:
+    """Q, K, V, output projections, FFN, and the two attention products (scores, context)."""
+    h = dims.hidden
+    return layers * (4 * h * h + 2 * h * dims.ffn + 2 * seq * h)
+
+
+def minialbert_macs_per_token(dims: EncoderDims, seq: int) -> float:
+    """The embedding projection, then per recursion a BERT layer plus two bottleneck adapters
+    (down and up)."""
+    adapters = 2 * 2 * dims.hidden * (dims.hidden // dims.adapter_reduction)
+    per_recursion = bert_macs_per_token(dims, 1, seq) + adapters
+    return dims.embedding * dims.hidden + dims.recursions * per_recursion
+
+
+def macs_per_token(spec: EncoderSpec, dims: EncoderDims, seq: int) -> float:
+    if spec.family == "minialbert":
+        return minialbert_macs_per_token(dims, seq)
+    return bert_macs_per_token(dims, spec.layers, seq)
+
+
+def build_encoder(spec: EncoderSpec, dims: EncoderDims) -> tuple[Any, EncoderInfo]:
+    import torch
+
+    torch.manual_seed(0)
+    act_bias = None
+    if spec.family == "minialbert":
+        from spacy_minialbert import MiniAlbertConfig, MiniAlbertModel
+
+        config = MiniAlbertConfig(
+            vocab_size=dims.vocab_size,
+            embedding_size=dims.embedding,
+            hidden_size=dims.hidden,
+            num_hidden_layers=dims.recursions,
+            num_attention_heads=dims.heads,
+            intermediate_size=dims.ffn,
+            reduction_factor=dims.adapter_reduction,
+            use_act=spec.act_depth is not None,
+        )
+        model = MiniAlbertModel(config).eval()
+        if spec.act_depth is not None:
+            act_bias = calibrate_halting(model, spec.act_depth, dims.vocab_size)
+    elif spec.family == "bert":
+        from transformers import BertConfig, BertModel
+
+        bert = BertConfig(
+            vocab_size=dims.vocab_size,
+            hidden_size=dims.hidden,
+            num_hidden_layers=spec.layers,
+            num_attention_heads=dims.heads,
+            intermediate_size=dims.ffn,
+            attn_implementation="sdpa",
+        )
+        model = BertModel(bert, add_pooling_layer=False).eval()
+    else:
+        raise ValueError(f"Unknown encoder family '{spec.family}' ({spec.name})")
+    info = EncoderInfo(sum(p.numel() for p in model.parameters()), act_bias)
+    if spec.precision == "int8":
+        from spacy_minialbert.compression import quantize_linears
+
+        quantize_linears(model)
+    return model, info
+
+
+def random_ids(vocab_size: int, batch: int, seq: int, seed: int) -> Any:
+    import torch
+
+    generator = torch.Generator().manual_seed(seed)
+    return torch.randint(FIRST_ID, vocab_size, (batch, seq), generator=generator)
+
+
+def calibrate_halting(model: Any, mean_depth: float, vocab_size: int, seq: int = 128) -> float:
+    """Set the (random) halting unit's bias so tokens of random text average ``mean_depth``
+    recursions; returns the bias. A trained halting unit decides this for itself; random
+    weights would halt after about two steps, which says nothing."""
+    import torch
+
+    ids = random_ids(vocab_size, 8, seq, seed=1)
+    bias = model.encoder.halting.dense.bias
+    low, high = -12.0, 12.0
+    for _ in range(30):
+        middle = (low + high) / 2
+        with torch.no_grad():
+            bias.fill_(middle)
+            depth = float(model(ids).updates.mean())
+        if depth > mean_depth:
+            low = middle
+        else:
+            high = middle
+    return float(bias.detach())
+
+
+def encoder_call(
+    model: Any, spec: EncoderSpec, vocab_size: int, batch: int, seq: int
+) -> Callable[[], Any]:
+    """A zero-argument call running one forward pass as inference would."""
+    import torch
+
+    ids = random_ids(vocab_size, batch, seq, seed=batch * 1000 + seq)
+    mask = torch.ones(batch, seq, dtype=torch.long)
+
+    def run() -> Any:
+        with torch.inference_mode():
+            if spec.precision == "bf16":
+                with torch.autocast("cpu", dtype=torch.bfloat16):
+                    return model(input_ids=ids, attention_mask=mask)
+            return model(input_ids=ids, attention_mask=mask)
+
+    return run
+
+
+def mean_updates(model: Any, vocab_size: int, batch: int, seq: int) -> float | None:
+    """Mean recursions per token of an ACT encoder on random ids; None without ACT."""
+    import torch
+
+    if not getattr(model.config, "use_act", False):
+        return None
+    with torch.inference_mode():
+        return float(model(random_ids(vocab_size, batch, seq, seed=7)).updates.mean())
