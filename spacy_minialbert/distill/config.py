@@ -1,17 +1,18 @@
 """The distillation settings: typed sections, validated where they are built, with messages
-that name the setting and its value. :mod:`.config_file` reads them from a ``.cfg`` file."""
+that name the setting and its value. :mod:`.config_file` reads them from a ``.cfg`` file;
+:mod:`.config_schema` checks the values' types through confection."""
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
-import typing
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
-from .coercion import typed_section
+from .config_schema import config_schema, resolve_sections
 
 INIT_METHODS = ("random", "teacher")
 DATA_FORMATS = ("auto", "text", "jsonl", "mimic", "mimic-iv")
@@ -231,22 +232,19 @@ class DistillConfig:
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> DistillConfig:
-        """Build from parsed sections; ``[paths]`` holds free variables and is ignored."""
-        known = {f.name: f for f in fields(cls)}
-        unknown = sorted(set(raw) - set(known) - {"paths"})
-        if unknown:
-            raise ValueError(
-                f"Unknown config section(s) {', '.join(f'[{s}]' for s in unknown)}; expected "
-                f"{', '.join(f'[{s}]' for s in known)} (and [paths] for variables)."
-            )
-        hints = typing.get_type_hints(cls)
+        """Build from parsed sections, each checked against its settings' types; ``[paths]``
+        holds free variables and is ignored."""
         raw = {**raw, "data": renamed_data_settings(raw.get("data") or {})}
-        sections = {name: typed_section(hints[name], name, raw.get(name) or {}) for name in known}
-        return cls(**sections)
+        return cls(**resolve_sections(cls, raw, _schema()))
 
     def to_dict(self) -> dict[str, dict[str, Any]]:
         """Plain JSON-ready values, section by section."""
         return json.loads(json.dumps(dataclasses.asdict(self)))
+
+
+@functools.cache
+def _schema() -> Any:
+    return config_schema(DistillConfig)
 
 
 # Old names of [data] settings: each option has one name in every command now.

@@ -1,8 +1,9 @@
 """Reading the distillation config from a spaCy-style ``.cfg`` file.
 
-The file format, variable interpolation (``${paths.data}``) and dotted overrides
-(``--training.max_steps 100``) are those of ``spacy train`` (via ``confection``). Sections or keys
-the file leaves out take the defaults of :mod:`.config`, so a config only needs what differs.
+The file format, variable interpolation (``${paths.data}``), dotted overrides
+(``--training.max_steps 100``) and validation are those of ``spacy train`` (via ``confection``,
+see :mod:`.config_schema`). Sections or keys the file leaves out take the defaults of
+:mod:`.config`, so a config only needs what differs.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ def parse_overrides(args: Sequence[str]) -> dict[str, Any]:
     """``["--training.max_steps", "10", "--data.paths=[\\"a.txt\\"]"]`` -> dotted overrides.
 
     Values are read as JSON where they parse (numbers, booleans, lists, ``null``), else kept as
-    strings, as ``spacy train`` does; a bare flag means ``true``.
+    strings, as ``spacy train`` does; a bare flag means ``true``. (spaCy's own parser is private,
+    in ``spacy.cli._util``, and ends the process on a bad argument; confection has none.)
     """
     overrides: dict[str, Any] = {}
     index = 0
@@ -56,9 +58,9 @@ def load_config(path: str | Path, overrides: Mapping[str, Any] | None = None) ->
         # Defaults first, so overrides may name keys the file leaves out.
         merged = Config(_default_sections()).merge(written)
         resolved = Config().from_str(merged.to_str(), overrides=dict(overrides or {}))
-    except ValueError as error:
+        return DistillConfig.from_dict(resolved)
+    except ValueError as error:  # the file (and the overrides) broke the rule the error names
         raise ValueError(f"{path}: {error}") from error
-    return DistillConfig.from_dict(resolved)
 
 
 def _default_sections() -> dict[str, dict[str, Any]]:

@@ -129,3 +129,51 @@ def test_unknown_sections_are_named(tmp_path: Path) -> None:
 def test_missing_config_file_is_an_os_error(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="No config file at"):
         load_config(tmp_path / "nope.cfg")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"training.max_steps": 7.5}, "training.max_steps must be an integer, got 7.5."),
+        ({"training.max_steps": True}, "training.max_steps must be an integer, got True."),
+        ({"optimizer.learning_rate": "fast"}, "optimizer.learning_rate must be a number"),
+        ({"optimizer.learning_rate": "0.1"}, "optimizer.learning_rate must be a number"),
+        ({"system.progress": "yes"}, "system.progress must be true or false, got 'yes'."),
+        ({"teacher.name": 3}, "teacher.name must be a string, got 3."),
+        ({"data.paths": ["a.txt", 3]}, "data.paths must be a list of strings, got ['a.txt', 3]."),
+        ({"student.hidden_size": "wide"}, "student.hidden_size must be an integer or null"),
+    ],
+)
+def test_values_are_checked_strictly_through_confection(
+    overrides: dict[str, object], message: str
+) -> None:
+    """Nothing is converted behind the user's back: no truncated floats, no numbers in
+    strings, no 1 for true."""
+    with pytest.raises(ValueError) as error:
+        load_config(TINY_CONFIG, {**REQUIRED, **overrides})
+    assert message in str(error.value)
+    assert str(TINY_CONFIG) in str(error.value)
+
+
+def test_integers_are_numbers_and_lists_are_tuples() -> None:
+    config = load_config(
+        TINY_CONFIG, {**REQUIRED, "loss.temperature": 2, "loss.teacher_layers": [1, 2]}
+    )
+    assert config.loss.temperature == 2.0 and isinstance(config.loss.temperature, float)
+    assert config.loss.teacher_layers == (1, 2)
+
+
+def test_an_override_of_an_unknown_section_is_named() -> None:
+    with pytest.raises(
+        ValueError, match=r"(?s)Error parsing config overrides.*trainign -> max_steps"
+    ):
+        load_config(TINY_CONFIG, {**REQUIRED, "trainign.max_steps": 3})
+
+
+def test_command_line_overrides_reach_the_config() -> None:
+    args = ["--training.max_steps", "12", "--loss.teacher_layers=[2, 4]", "--system.progress"]
+    overrides = parse_overrides(["--paths.teacher", "t", "--paths.data", '["x.txt"]', *args])
+    config = load_config(TINY_CONFIG, overrides)
+    assert (config.teacher.name, config.data.paths) == ("t", ("x.txt",))
+    assert (config.training.max_steps, config.loss.teacher_layers) == (12, (2, 4))
+    assert config.system.progress is True  # tiny.cfg says false
