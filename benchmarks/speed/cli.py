@@ -84,21 +84,11 @@ def parse_args(argv: list[str] | None = None) -> tuple[SpeedOptions, set[str], P
     sections = set(args.sections.split(","))
     if args.package:
         sections.add("package")
-    options = SpeedOptions(
-        threads=args.threads,
-        rounds=args.rounds,
-        seconds=args.seconds,
-        pipeline_rounds=args.pipeline_rounds,
-        pipe_seconds=args.pipe_seconds,
-        words=args.words,
-        train_rounds=args.train_rounds,
-        train_steps=args.train_steps,
-        train_batch=args.train_batch,
-        act_depth=args.act_depth,
-        trained=args.pipeline,
-        encoders=[n for n in args.encoders.split(",") if n],
-        pipelines=[n for n in args.pipelines.split(",") if n],
-    )
+    names = {field.name for field in dataclasses.fields(SpeedOptions)}
+    options = SpeedOptions(**{k: v for k, v in vars(args).items() if k in names})
+    options.trained = args.pipeline
+    options.encoders = [n for n in args.encoders.split(",") if n]
+    options.pipelines = [n for n in args.pipelines.split(",") if n]
     return options, sections, Path(args.out)
 
 

@@ -15,14 +15,8 @@ import traceback
 from pathlib import Path
 from typing import Any, Protocol
 
+from benchmarks.speed import encoders as e
 from benchmarks.speed import pipelines as p
-from benchmarks.speed.encoders import (
-    EncoderInfo,
-    EncoderSpec,
-    build_encoder,
-    encoder_call,
-    mean_updates,
-)
 from benchmarks.speed.measure import gemm_rate, peak_rss_mb, timed
 from benchmarks.speed.options import SpeedOptions, shape_key
 
@@ -44,16 +38,16 @@ class Machine:
 
 
 class Encoder:
-    def __init__(self, spec: EncoderSpec, options: SpeedOptions) -> None:
+    def __init__(self, spec: e.EncoderSpec, options: SpeedOptions) -> None:
         vocab = options.dims.vocab_size
-        model, info = build_encoder(spec, options.dims)
-        self.calls = {shape: encoder_call(model, spec, vocab, *shape) for shape in options.shapes}
+        model, info = e.build_encoder(spec, options.dims)
+        self.calls = {shape: e.encoder_call(model, spec, vocab, *shape) for shape in options.shapes}
         for call in self.calls.values():  # warm-up: allocations, kernel choice
             call()
             call()
-        self.info: tuple[EncoderInfo, dict[str, float | None]] = (
+        self.info: tuple[e.EncoderInfo, dict[str, float | None]] = (
             info,
-            {shape_key(b, s): mean_updates(model, vocab, b, s) for b, s in options.shapes},
+            {shape_key(b, s): e.mean_updates(model, vocab, b, s) for b, s in options.shapes},
         )
 
     def encode(self, batch: int, seq: int, seconds: float) -> float:

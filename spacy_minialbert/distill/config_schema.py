@@ -16,15 +16,7 @@ from typing import Any
 from confection import ConfigValidationError, registry
 
 # Confection validates with pydantic's v1 API (pydantic.v1 under pydantic 2, as spaCy does).
-from pydantic.v1 import (
-    BaseConfig,
-    BaseModel,
-    Extra,
-    StrictBool,
-    StrictInt,
-    StrictStr,
-    create_model,
-)
+from pydantic.v1 import BaseConfig, BaseModel, Extra, StrictBool, StrictInt, StrictStr, create_model
 
 TYPE_NAMES = {int: "an integer", float: "a number", bool: "true or false", str: "a string"}
 
