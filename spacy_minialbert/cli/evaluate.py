@@ -17,6 +17,12 @@ def evaluate_command(
     training_log: Path | None = typer.Option(
         None, "--training-log", help="spaCy JSONL training log, for the training-curve chart."
     ),
+    baselines: list[str] | None = typer.Option(
+        None,
+        "--baseline",
+        help="NAME=scores.json of another pipeline scored on the same data (e.g. a bag-of-words "
+        "classifier), printed next to this one (repeatable).",
+    ),
     samples: int = typer.Option(10, help="Documents shown in predictions.html."),
     batch_size: int = typer.Option(32),
 ) -> None:
@@ -29,6 +35,7 @@ def evaluate_command(
     from ..evaluation.predictions import render_predictions
     from ..evaluation.scores import score_pipeline
 
+    others = _read_baselines(baselines or [])
     nlp = spacy.load(model)
     examples = list(Corpus(data)(nlp))
     if not examples:
@@ -43,6 +50,49 @@ def evaluate_command(
     if training_log is not None:
         plot_training(training_log, output / "training.png")
     _print(scores, output)
+    if others:
+        _print_comparison(model, scores.to_dict(), others)
+
+
+def _read_baselines(given: list[str]) -> dict[str, dict]:
+    """``NAME=scores.json`` options, read before the (slow) scoring so a typo fails at once."""
+    import srsly
+
+    found: dict[str, dict] = {}
+    for item in given:
+        name, sep, path = item.partition("=")
+        if not sep or not name or not path:
+            raise typer.BadParameter(
+                f"{item!r}: give NAME=path/to/scores.json", param_hint="--baseline"
+            )
+        if not Path(path).is_file():
+            raise typer.BadParameter(f"{path}: no such scores file", param_hint="--baseline")
+        found[name] = dict(srsly.read_json(path))
+    return found
+
+
+def _print_comparison(model: str, ours: dict, others: dict[str, dict]) -> None:
+    """Overall entity F1 and category macro F1/AUC side by side (blank where a pipeline has no
+    such component)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    rows = (
+        ("entities F1", "ents", "f1"),
+        ("categories macro F1", "cats", "f1"),
+        ("categories macro AUC", "cats", "auc"),
+    )
+    columns = {model: ours, **others}
+    table = Table(title="Against the baselines (same data)")
+    table.add_column("score")
+    for name in columns:
+        table.add_column(name, justify="right")
+    for label, group, key in rows:
+        values = [(scores.get(group) or {}).get(key) for scores in columns.values()]
+        if all(value is None for value in values):
+            continue
+        table.add_row(label, *("" if v is None else f"{v * 100:.1f}" for v in values))
+    Console().print(table)
 
 
 def _print(scores: object, output: Path) -> None:

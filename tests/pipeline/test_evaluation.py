@@ -47,6 +47,33 @@ def test_evaluate_writes_scores_charts_and_page(
     assert "predicted category" in page
 
 
+def test_evaluate_prints_baselines_next_to_the_pipeline(
+    trained: Path, corpus: dict, tmp_path: Path
+) -> None:
+    bow = tmp_path / "bow.json"
+    bow.write_text(json.dumps({"cats": {"precision": 0.5, "recall": 0.5, "f1": 0.873, "auc": 0.9}}))
+    result = CliRunner().invoke(
+        app,
+        ["evaluate", str(trained), str(corpus["dev"]), str(tmp_path / "out"), "--baseline",
+         f"bag-of-words={bow}"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Against the baselines" in result.output and "bag-of-words" in result.output
+    cats_row = next(line for line in result.output.splitlines() if "categories macro F1" in line)
+    assert "87.3" in cats_row
+    ents_row = next(line for line in result.output.splitlines() if "entities F1" in line)
+    ours = json.loads((tmp_path / "out" / "scores.json").read_text())["ents"]["f1"]
+    assert f"{ours * 100:.1f}" in ents_row
+
+
+def test_evaluate_refuses_a_missing_baseline_before_scoring(trained: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["evaluate", str(trained), str(tmp_path / "x.spacy"), str(tmp_path / "out"),
+              "--baseline", f"bow={tmp_path / 'missing.json'}"],
+    )  # fmt: skip
+    assert result.exit_code != 0 and "no such scores file" in result.output
+
+
 def test_evaluate_refuses_empty_data(trained: Path, tmp_path: Path) -> None:
     from spacy.tokens import DocBin
 
