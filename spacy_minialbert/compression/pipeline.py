@@ -68,11 +68,9 @@ def compress_pipeline(
     report = CompressionReport(storage_dtype=storage_dtype, int8=int8)
     for name, shim in minialbert_shims(nlp):
         replaced = shim.quantize() if int8 else []
-        shim.storage_dtype = storage_dtype
+        shim.options.storage_dtype = storage_dtype
         if int8:
-            shim.quantize_at_load = True
-            if shim.inference_dtype in ("bfloat16", "float16"):
-                shim.inference_dtype = "float32"
+            shim.options.quantize_from_now_on()
         report.transformers.append((name, len(replaced)))
     if not report.transformers:
         raise ValueError("The pipeline has no spacy-minialbert transformer to compress.")

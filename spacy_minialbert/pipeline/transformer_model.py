@@ -1,40 +1,39 @@
 """The Thinc model behind ``spacy-minialbert.MiniAlbertTransformer.v1``.
 
-It is a spacy-transformers ``TransformerModel`` (so the ``transformer`` component, its
-listeners and ``doc._.trf_data`` work unchanged) with three differences: the backbone comes from
-a loader that understands every MiniALBERT checkpoint layout, adapter-only training freezes the
-rest inside the PyTorch model (spaCy's ``frozen_components`` would break the listeners), and
-windows longer than the model's maximum are split instead of truncated.
+A Thinc ``Model[list[Doc], FullTransformerBatch]`` keeping spacy-transformers' contract (so its
+``transformer`` component, listeners, ``nlp.replace_listeners`` and ``doc._.trf_data`` work
+unchanged), built on public APIs only: thinc's ``PyTorchWrapper_v2`` (:mod:`.torch_layer`),
+spacy-transformers' data classes and alignment functions. Unlike spacy-transformers'
+``TransformerModel``, the backbone comes from a loader that understands every MiniALBERT
+checkpoint layout, adapter-only training freezes the rest inside the PyTorch model (spaCy's
+``frozen_components`` would break the listeners), and windows longer than the model's maximum
+are split instead of truncated.
 """
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from typing import Any
 
 from spacy.tokens import Doc
 from spacy_transformers.align import get_alignment, get_alignment_via_offset_mapping
-from spacy_transformers.data_classes import FullTransformerBatch, HFObjects, WordpieceBatch
-from spacy_transformers.layers.transformer_model import (
-    TransformerModel,
-    _convert_transformer_inputs,
-    _convert_transformer_outputs,
-    set_pytorch_transformer,
-)
-from thinc.api import Model
-from thinc.layers.pytorchwrapper import forward as pytorch_forward
+from spacy_transformers.data_classes import FullTransformerBatch, WordpieceBatch
+from spacy_transformers.layers import split_trf_batch
+from thinc.api import Model, chain
 
+from ..compression.lifecycle import InferenceOptions
+from ..hf import MiniAlbertModel
 from .backbones import BackboneLoader
 from .shim import MiniAlbertShim
+from .torch_layer import minialbert_layer
 from .windows import fit_windows, record_truncations, tokenize_windows, truncated_tokens
 
 TRANSFORMER_ARCHITECTURE = "spacy-minialbert.MiniAlbertTransformer.v1"
 TOK2VEC_ARCHITECTURE = "spacy-minialbert.MiniAlbertTok2Vec.v1"
 
 
-class MiniAlbertTransformerModel(TransformerModel):
-    """A ``TransformerModel`` whose backbone is a MiniALBERT (or ALBERT, or ALBERT-ACT)."""
+class MiniAlbertTransformerModel(Model):
+    """The transformer layer whose backbone is a MiniALBERT (or ALBERT, or ALBERT-ACT)."""
 
     def __init__(
         self,
@@ -51,7 +50,7 @@ class MiniAlbertTransformerModel(TransformerModel):
         inference_dtype: str = "float32",
         storage_dtype: str = "float32",
     ) -> None:
-        self._build_args: dict[str, Any] = {
+        self.build_args: dict[str, Any] = {
             "get_spans": get_spans,
             "backbone": backbone,
             "name": name,
@@ -64,75 +63,75 @@ class MiniAlbertTransformerModel(TransformerModel):
             "inference_dtype": inference_dtype,
             "storage_dtype": storage_dtype,
         }
-        hf_model = HFObjects(
-            None, None, None, dict(tokenizer_config or {}), dict(transformer_config or {})
-        )
         shim = MiniAlbertShim(
-            hf_model,
+            tokenizer_config=dict(tokenizer_config or {}),
+            transformer_config=dict(transformer_config or {}),
             adapters_only=adapters_only,
-            quantize=quantize,
-            inference_dtype=inference_dtype,
-            storage_dtype=storage_dtype,
+            options=InferenceOptions(quantize, inference_dtype, storage_dtype),
             mixed_precision=mixed_precision,
-            grad_scaler_config=dict(grad_scaler_config or {}),
+            grad_scaler_config=grad_scaler_config,
         )
-        wrapper: Model = Model(
-            "hf-pytorch",
-            pytorch_forward,
-            attrs={
-                "convert_inputs": _convert_transformer_inputs,
-                "convert_outputs": _convert_transformer_outputs,
-            },
-            shims=[shim],
-            dims={"nI": None, "nO": None},
-        )
-        Model.__init__(
-            self,
+        super().__init__(
             "transformer",
             forward,
             init=init,
-            layers=[wrapper],
+            layers=[minialbert_layer(shim)],
             dims={"nO": None},
             attrs={
                 "get_spans": get_spans,
                 "name": name,
                 "backbone": backbone,
                 "adapters_only": adapters_only,
-                "set_transformer": set_minialbert_transformer,
-                "has_transformer": False,
-                "flush_cache_chance": 0.0,
+                # spaCy's nlp.replace_listeners: how a listener becomes a copy of this layer.
                 "replace_listener": replace_listener,
                 "replace_listener_cfg": replace_listener_cfg,
             },
         )
 
+    @property
+    def shim(self) -> MiniAlbertShim:
+        return shim_of(self)
+
+    @property
+    def tokenizer(self) -> Any:
+        return self.shim.tokenizer
+
+    @property
+    def transformer(self) -> MiniAlbertModel | None:
+        return self.shim.transformer
+
     def copy(self) -> MiniAlbertTransformerModel:
-        """A deep copy, as ``nlp.replace_listeners`` makes for each listener."""
-        copied = MiniAlbertTransformerModel(**self._build_args)
-        copied._attrs = dict(self._attrs)
-        copied._dims = copy.deepcopy(self._dims)
-        copied.layers[0] = copy.deepcopy(self.layers[0])
+        """A deep copy, as ``nlp.replace_listeners`` makes for each listener (thinc's own copy
+        would return a plain ``Model``, without this class's properties)."""
+        copied = MiniAlbertTransformerModel(**self.build_args)
+        copied.attrs.update(self.attrs)
+        for dim in self.dim_names:
+            if self.has_dim(dim):
+                copied.set_dim(dim, self.get_dim(dim))
+        copied.layers[0] = self.layers[0].copy()
         return copied
 
 
-def set_minialbert_transformer(model: MiniAlbertTransformerModel, hf_model: HFObjects) -> None:
-    if model.attrs["adapters_only"]:
-        hf_model.transformer.train_adapters_only()
-    set_pytorch_transformer(model, hf_model)
+def shim_of(model: Model) -> MiniAlbertShim:
+    """The shim of a MiniALBERT transformer layer, also of a copy thinc made (a plain
+    ``Model`` when the layer is copied as part of a larger model)."""
+    shim = model.layers[0].shims[0]
+    assert isinstance(shim, MiniAlbertShim)
+    return shim
 
 
-def init(model: MiniAlbertTransformerModel, X: Any = None, Y: Any = None) -> None:
+def init(model: Model, X: Any = None, Y: Any = None) -> None:
     """Load the backbone (once); weights come at initialisation, never at construction."""
-    if model.attrs["has_transformer"]:
+    shim = shim_of(model)
+    if shim.transformer is not None:
         return
-    hf_model = model.attrs["backbone"](model._init_tokenizer_config, model._init_transformer_config)
-    model.attrs["set_transformer"](model, hf_model)
+    hf_model = model.attrs["backbone"](shim.tokenizer_config, shim.transformer_config)
+    shim.initial_backbone(hf_model.transformer, hf_model.tokenizer, hf_model.vocab_file_contents)
+    model.set_dim("nO", hf_model.transformer.config.hidden_size)
 
 
-def forward(
-    model: MiniAlbertTransformerModel, docs: list[Doc], is_train: bool
-) -> tuple[FullTransformerBatch, Callable]:
-    tokenizer = model.tokenizer
+def forward(model: Model, docs: list[Doc], is_train: bool) -> tuple[FullTransformerBatch, Callable]:
+    tokenizer = shim_of(model).tokenizer
     transformer = model.layers[0]
     max_length = tokenizer.model_max_length
     nested_spans = model.attrs["get_spans"](docs)
@@ -169,9 +168,6 @@ def forward(
 
 
 def replace_listener(model: Model) -> Model:
-    from spacy_transformers.layers.split_trf import split_trf_batch
-    from thinc.api import chain
-
     return chain(model, split_trf_batch())
 
 

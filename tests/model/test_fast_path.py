@@ -24,8 +24,8 @@ from spacy_minialbert.compression import (
     storage_state,
 )
 from spacy_minialbert.compression.precision import cpu_supports
+from spacy_minialbert.hf.bucketing import bucketed_forward, length_buckets
 from spacy_minialbert.modeling.fastpath import fuse_linears
-from spacy_minialbert.pipeline.shim import bucketed_forward, length_buckets
 from tests.support.tensors import as_tensor
 
 TOLERANCE = 1e-5
