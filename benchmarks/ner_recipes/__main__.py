@@ -1,0 +1,3 @@
+from benchmarks.ner_recipes.cli import main
+
+main()
