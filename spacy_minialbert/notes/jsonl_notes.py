@@ -69,27 +69,47 @@ class JsonlNotes:
             self._file.close()
 
     def _item(self, line: Line, source: str) -> InputItem:
-        if encoding_problem("line", line.text) is not None:
-            return undecodable(None, source, _located(line.text), show_id=False)
-        try:
-            data = json.loads(line.text)
-        except json.JSONDecodeError as error:
-            return Rejected(None, source, "failed", MALFORMED, f"not JSON: {error}")
-        if not isinstance(data, dict):
-            kind = type(data).__name__
-            return Rejected(None, source, "failed", MALFORMED, f"a JSON {kind}, not an object")
-        note_id = _as_id(data.get(self.id_column))
-        if not self.require_id and not (note_id or "").strip():
-            note_id = str(line.number)
-        if not self.keep_iserror and is_flagged_error(data.get("ISERROR", data.get("iserror"))):
-            return Rejected(note_id, source, "skipped", ISERROR)
-        text = data.get(self.text_column)
-        if text is not None and not isinstance(text, str):
-            kind = type(text).__name__
-            return Rejected(
-                note_id, source, "failed", MALFORMED, f"{self.text_column!r} is a {kind}"
-            )
-        return check_note(note_id, text, source, id_name=self.id_column, text_name=self.text_column)
+        return jsonl_item(
+            line.text,
+            source,
+            id_key=self.id_column,
+            text_key=self.text_column,
+            keep_iserror=self.keep_iserror,
+            default_id=None if self.require_id else str(line.number),
+        )
+
+
+def jsonl_item(
+    text: str,
+    source: str,
+    *,
+    id_key: str = DEFAULT_ID_KEY,
+    text_key: str = DEFAULT_TEXT_KEY,
+    keep_iserror: bool = False,
+    default_id: str | None = None,
+) -> InputItem:
+    """The record of one line (decoded with :func:`~.encoding.decode`), by the rules of the
+    module docstring; ``default_id``: the id of a record without one (None: it fails). Also
+    used by the Spark engine, which reads a JSONL file's lines as bytes."""
+    if encoding_problem("line", text) is not None:
+        return undecodable(None, source, _located(text), show_id=False)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        return Rejected(None, source, "failed", MALFORMED, f"not JSON: {error}")
+    if not isinstance(data, dict):
+        kind = type(data).__name__
+        return Rejected(None, source, "failed", MALFORMED, f"a JSON {kind}, not an object")
+    note_id = _as_id(data.get(id_key))
+    if default_id is not None and not (note_id or "").strip():
+        note_id = default_id
+    if not keep_iserror and is_flagged_error(data.get("ISERROR", data.get("iserror"))):
+        return Rejected(note_id, source, "skipped", ISERROR)
+    value = data.get(text_key)
+    if value is not None and not isinstance(value, str):
+        kind = type(value).__name__
+        return Rejected(note_id, source, "failed", MALFORMED, f"{text_key!r} is a {kind}")
+    return check_note(note_id, value, source, id_name=id_key, text_name=text_key)
 
 
 def _located(text: str) -> EncodingProblem:

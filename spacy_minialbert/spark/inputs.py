@@ -1,15 +1,18 @@
 """Reading the input of ``annotate-spark``: CSV (``.csv``, ``.csv.gz``, NOTEEVENTS-style),
 JSON Lines, Parquet, or a table of the Spark catalog, as the rows the engine reads.
 
-The same rules as the local readers (:mod:`spacy_minialbert.notes`): default columns
-``ROW_ID``/``TEXT`` for CSV and ``id``/``text`` otherwise (CSV column names matched without
-regard to case), ``ISERROR`` = 1 skips the record unless asked to keep it, a CSV row that does
-not match the header or a JSON line that is not an object is a failed record ("malformed
-record"). Each record's source is the file it came from (Spark's readers do not know line
-numbers) or the table's name.
+CSV and JSONL records follow the local readers' rules (:mod:`spacy_minialbert.notes`), checked
+by the same functions (:mod:`.decoding`): default columns ``ROW_ID``/``TEXT`` for CSV (matched
+without regard to case) and keys ``id``/``text`` for JSONL, ``ISERROR`` = 1 skips the record
+unless asked to keep it, a CSV row that does not match the header or a line that is no JSON
+object is a failed record ("malformed record"), and bytes that are not valid in the encoding fail
+the record ("unreadable encoding", naming the field, the byte and the character), never replaced.
+Spark parses CSV (in parallel where it can) but the decoding is done per record in Python.
+Parquet and tables hold text already decoded. Each record's source is the file it came from
+(Spark's readers do not know line numbers) or the table's name.
 
-Where Spark's readers differ from the local ones: bytes that are not valid in the encoding are
-replaced by U+FFFD instead of failing the record ("unreadable encoding").
+Where Spark's CSV reader differs from the local one: in a file whose rows end in ``\r\n``, a
+``\r\n`` inside a quoted text is read as ``\n``.
 """
 
 from __future__ import annotations
@@ -17,14 +20,17 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
+from functools import partial
 
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import StringType, StructField, StructType
 
+from ..notes.encoding import checked_encoding
 from ..notes.noteevents import FLAGGED_VALUES, ISERROR_COLUMN
-from ..notes.records import ISERROR, MALFORMED
+from ..notes.records import ISERROR
 from .balance import _ORDER
+from .decoding import BYTES, SparkRecord, csv_record, decoded_header, jsonl_record
 from .worker import ID, REJECT, REJECT_DETAIL, SOURCE, TEXT
 
 FORMATS = ("csv", "jsonl", "parquet", "table")
@@ -64,8 +70,8 @@ def detect_format(location: str) -> str:
 
 
 def read_notes(spark: SparkSession, location: str, options: InputOptions) -> DataFrame:
-    """The input as rows of ``id``, ``text``, ``source``, ``_reject``/``_detail`` (a malformed
-    record), ``_skip`` (why the record is skipped, e.g. ISERROR) and the input order."""
+    """The input as rows of ``id``, ``text``, ``source``, ``_reject``/``_detail`` (why the record
+    fails), ``_skip`` (why the record is skipped, e.g. ISERROR) and the input order."""
     chosen = options.input_format or detect_format(location)
     if chosen not in FORMATS:
         raise ValueError(f"Unknown input format {chosen!r}; choose one of {', '.join(FORMATS)}.")
@@ -75,31 +81,36 @@ def read_notes(spark: SparkSession, location: str, options: InputOptions) -> Dat
     if chosen == "csv":
         return _csv(spark, location, options)
     if chosen == "jsonl":
-        frame = (
-            spark.read.option("primitivesAsString", True)
-            .option("encoding", options.encoding)
-            .option("mode", "PERMISSIVE")
-            .option("columnNameOfCorruptRecord", CORRUPT)
-            .json(location)
-        )
-        return _rows(frame, location, options, id_default="id", text_default="text",
-                     missing_columns="null", malformed="not a JSON object")  # fmt: skip
+        return _jsonl(spark, location, options)
     frame = spark.read.parquet(location) if chosen == "parquet" else spark.table(location)
-    return _rows(frame, location, options, id_default="id", text_default="text",
-                 missing_columns="error", malformed="", source=F.lit(location))  # fmt: skip
+    return _rows(frame, location, options)
+
+
+# What the decoding UDFs return (.decoding.SparkRecord).
+_RECORD = StructType([StructField(name, StringType()) for name in SparkRecord._fields])
 
 
 def _csv(spark: SparkSession, location: str, options: InputOptions) -> DataFrame:
+    encoding = checked_encoding(options.encoding)
     reader = (
         spark.read.option("header", True)
         .option("multiLine", True)  # NOTEEVENTS text fields hold line breaks
         .option("escape", '"')  # and doubled quotes
-        .option("encoding", options.encoding)
+        .option("encoding", BYTES)  # every byte kept, decoded per record (.decoding)
     )
-    header = reader.csv(location).columns
+    names = reader.csv(location).columns
+    header = decoded_header(names, encoding)
+    columns = {name.strip().upper(): index for index, name in enumerate(header)}
+    wanted = [options.id_column or "ROW_ID", options.text_column or "TEXT"]
+    missing = [name for name in wanted if name.strip().upper() not in columns]
+    if missing:
+        raise ValueError(
+            f"{location}: no column {' or '.join(missing)} (found: "
+            f"{', '.join(header) or 'none'}); choose columns with --id-column and --text-column."
+        )
     # Read again with every column a string and the rows that do not fit kept aside.
     schema = StructType(
-        [StructField(name, StringType()) for name in header] + [StructField(CORRUPT, StringType())]
+        [StructField(name, StringType()) for name in names] + [StructField(CORRUPT, StringType())]
     )
     frame = (
         reader.schema(schema)
@@ -107,57 +118,84 @@ def _csv(spark: SparkSession, location: str, options: InputOptions) -> DataFrame
         .option("columnNameOfCorruptRecord", CORRUPT)
         .csv(location)
     )
-    return _rows(frame, location, options, id_default="ROW_ID", text_default="TEXT",
-                 missing_columns="error", empty_field_is_null=True,
-                 malformed=f"the row does not have the header's {len(header)} fields")  # fmt: skip
+    decode = partial(
+        csv_record,
+        header=header,
+        id_index=columns[wanted[0].strip().upper()],
+        text_index=columns[wanted[1].strip().upper()],
+        flag_index=columns.get(ISERROR_COLUMN),
+        encoding=encoding,
+        keep_iserror=options.keep_iserror,
+    )
+    malformed = F.when(
+        F.col(CORRUPT).isNotNull(), F.lit(f"the row does not have the header's {len(names)} fields")
+    )
+    values = F.array(*[F.col(f"`{name}`") for name in names])
+    record = F.udf(decode, _RECORD, useArrow=False)(values, malformed, F.input_file_name())
+    return _records(frame.select(record.alias("_record")))
 
 
-def _rows(
-    frame: DataFrame,
-    location: str,
-    options: InputOptions,
-    *,
-    id_default: str,
-    text_default: str,
-    missing_columns: str,
-    malformed: str,
-    source: Column | None = None,
-    empty_field_is_null: bool = False,
-) -> DataFrame:
+def _jsonl(spark: SparkSession, location: str, options: InputOptions) -> DataFrame:
+    decode = partial(
+        jsonl_record,
+        id_key=options.id_column or "id",
+        text_key=options.text_column or "text",
+        encoding=checked_encoding(options.encoding),
+        keep_iserror=options.keep_iserror,
+    )
+    # Lines as the local reader splits them (at "\n"); the text source keeps their bytes as
+    # they are (a UTF-8 byte-order mark at the start of a file dropped, as locally).
+    lines = spark.read.option("lineSep", "\n").text(location)
+    udf = F.udf(decode, _RECORD, useArrow=False)
+    record = udf(F.col("value").cast("binary"), F.input_file_name())
+    frame = lines.select(record.alias("_record"))
+    return _records(frame.where(F.col("_record").isNotNull()))  # blank lines hold no record
+
+
+def _records(frame: DataFrame) -> DataFrame:
+    record = F.col("_record")
+    return frame.select(
+        record["id"].alias(ID),
+        record["text"].alias(TEXT),
+        # input_file_name() is an argument of the UDF, so it is evaluated where the file is
+        # scanned, next to the row's values.
+        record["source"].alias(SOURCE),
+        record["reject"].alias(REJECT),
+        record["detail"].alias(REJECT_DETAIL),
+        record["skip"].alias(SKIP),
+        F.monotonically_increasing_id().alias(_ORDER),
+    )
+
+
+def _rows(frame: DataFrame, location: str, options: InputOptions) -> DataFrame:
+    """A Parquet file's or a table's rows: text already decoded, no malformed record."""
     by_lower = {name.lower(): name for name in frame.columns}
-    wanted = {"id": options.id_column or id_default, "text": options.text_column or text_default}
+    wanted = {"id": options.id_column or "id", "text": options.text_column or "text"}
     missing = [name for name in wanted.values() if name.lower() not in by_lower]
-    if missing and missing_columns == "error":
+    if missing:
         raise ValueError(
             f"{location}: no column {' or '.join(missing)} (found: "
-            f"{', '.join(c for c in frame.columns if c != CORRUPT) or 'none'}); choose columns "
+            f"{', '.join(frame.columns) or 'none'}); choose columns "
             "with --id-column and --text-column."
         )
 
     def column(name: str) -> Column:
-        found = by_lower.get(name.lower())
-        return F.col(f"`{found}`") if found is not None else F.lit(None)
+        return F.col(f"`{by_lower[name.lower()]}`")
 
-    text_type = frame.schema[by_lower[wanted["text"].lower()]].dataType if not missing else None
-    if text_type is not None and not isinstance(text_type, StringType):
+    text_type = frame.schema[by_lower[wanted["text"].lower()]].dataType
+    if not isinstance(text_type, StringType):
         raise ValueError(f"{location}: the text column {wanted['text']!r} holds {text_type}.")
-    text = column(wanted["text"]).cast("string")
-    corrupt = F.col(CORRUPT).isNotNull() if CORRUPT in frame.columns else F.lit(False)
-    if empty_field_is_null:
-        # Spark's CSV reader gives an empty field as null; the csv module (and the local
-        # command) as "", an empty text, not a missing one.
-        text = F.when(~corrupt, F.coalesce(text, F.lit(""))).otherwise(text)
     flag = by_lower.get(ISERROR_COLUMN.lower())
     skip = F.lit(None).cast("string")
     if flag is not None and not options.keep_iserror:
         flagged = F.trim(F.col(f"`{flag}`").cast("string")).isin(*FLAGGED_VALUES)
-        skip = F.when(~corrupt & flagged, F.lit(ISERROR))
+        skip = F.when(flagged, F.lit(ISERROR))
     return frame.select(
         column(wanted["id"]).cast("string").alias(ID),
-        text.alias(TEXT),
-        (source if source is not None else F.input_file_name()).alias(SOURCE),
-        F.when(corrupt, F.lit(MALFORMED)).alias(REJECT),
-        F.when(corrupt, F.lit(malformed)).alias(REJECT_DETAIL),
+        column(wanted["text"]).alias(TEXT),
+        F.lit(location).alias(SOURCE),
+        F.lit(None).cast("string").alias(REJECT),
+        F.lit(None).cast("string").alias(REJECT_DETAIL),
         skip.alias(SKIP),
         F.monotonically_increasing_id().alias(_ORDER),
     )

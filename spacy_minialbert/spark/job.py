@@ -57,7 +57,8 @@ MANIFEST = "_job.json"
 RUNNING = "_running"
 PLANNED, STAGING, NOTES, ENTITIES = "planned", "staging", "notes", "entities"
 ERRORS, SUMMARY = "errors.jsonl", "summary.json"
-FORMAT_VERSION = 2
+# 3: CSV/JSONL records decoded and checked when read (.decoding); planned rows differ from 2's.
+FORMAT_VERSION = 3
 
 
 @dataclass(frozen=True)
