@@ -67,7 +67,9 @@ def test_a_note_under_several_selected_specialties_is_excluded_by_name(
     assert "several selected specialties" in [reason for reason, _ in entries(account)]
 
 
-def test_an_unknown_specialty_is_refused_with_the_known_ones(corpora: Path, account: Account) -> None:
+def test_an_unknown_specialty_is_refused_with_the_known_ones(
+    corpora: Path, account: Account
+) -> None:
     path = corpora / "mtsamples" / "mtsamples.csv"
     with pytest.raises(ValueError, match=r"\['Cardiology'\]; known: General Medicine"):
         list(mtsamples_documents(path, account=account, categories=["Cardiology"]))

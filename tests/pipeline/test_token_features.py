@@ -72,7 +72,8 @@ def test_ner_with_features_trains_beside_a_second_listener_and_reloads(
     for _ in range(2):  # as in test_training: the first step's learning rate may be zero
         nlp.update(examples, sgd=optimizer, losses=losses)
     assert losses["ner"] > 0 and losses["textcat"] > 0
-    assert any(not np.array_equal(a, b) for a, b in zip(embed_before, _params(combined.layers[1])))
+    embed_after = _params(combined.layers[1])
+    assert any(not np.array_equal(a, b) for a, b in zip(embed_before, embed_after, strict=True))
     assert not np.allclose(hidden_before, annotate(nlp)[1][0], atol=1e-6)
 
     here = annotate(nlp)

