@@ -21,7 +21,7 @@ CONFIGS = ROOT / "benchmarks"
 
 
 @dataclass(frozen=True)
-class PipelineSpec:
+class SpeedPipeline:
     name: str
     kind: str  # "minialbert", "bert" (stock spacy-transformers) or "cnn"
     variant: str = "fp32"  # minialbert: fp32, int8, bf16, fp16-storage, act; bert: fp32, int8
@@ -29,7 +29,7 @@ class PipelineSpec:
     trained: bool = False  # derived from the trained NCBI pipeline (F1 is measured)
 
 
-def pipeline_path(spec: PipelineSpec, options: SpeedOptions) -> Path:
+def pipeline_path(spec: SpeedPipeline, options: SpeedOptions) -> Path:
     """Where ``spec`` is saved: variants of a trained pipeline under a tag of that pipeline
     (path and modification time), so a newer training run never meets stale copies."""
     root = options.cache / "pipelines"
@@ -118,7 +118,7 @@ def initialized(config: Any, options: SpeedOptions) -> Any:
     return nlp
 
 
-def build_pipeline(spec: PipelineSpec, options: SpeedOptions) -> Path:
+def build_pipeline(spec: SpeedPipeline, options: SpeedOptions) -> Path:
     """Create (once) and save the pipeline ``spec`` names; returns its directory."""
     from spacy.util import load_config
 
@@ -142,7 +142,7 @@ def build_pipeline(spec: PipelineSpec, options: SpeedOptions) -> Path:
     return target
 
 
-def minialbert_pipeline(spec: PipelineSpec, options: SpeedOptions) -> Any:
+def minialbert_pipeline(spec: SpeedPipeline, options: SpeedOptions) -> Any:
     import spacy
     from spacy.util import load_config
 
@@ -182,7 +182,7 @@ def minialbert_pipeline(spec: PipelineSpec, options: SpeedOptions) -> Any:
     raise ValueError(f"Unknown MiniALBERT variant '{spec.variant}' ({spec.name})")
 
 
-def load_pipeline(spec: PipelineSpec, options: SpeedOptions) -> Any:
+def load_pipeline(spec: SpeedPipeline, options: SpeedOptions) -> Any:
     import spacy
 
     nlp = spacy.load(pipeline_path(spec, options))

@@ -9,7 +9,7 @@ from typing import Any
 
 from benchmarks.speed.encoders import EncoderSpec
 from benchmarks.speed.measure import median, spread
-from benchmarks.speed.pipelines import PipelineSpec
+from benchmarks.speed.pipelines import SpeedPipeline
 
 
 @dataclass
@@ -51,7 +51,7 @@ class CorpusSize:
 
 @dataclass
 class PipelineResult:
-    spec: PipelineSpec
+    spec: SpeedPipeline
     words_per_s: dict[str, Rate]  # per corpus
     ner: dict[str, float] | None  # ents_p, ents_r, ents_f on NCBI devel (trained variants)
     act_mean_recursions: dict[str, float | None] | None  # per corpus (ACT variant)

@@ -18,7 +18,7 @@ from benchmarks.data import ROOT, mtsamples_notes, ncbi_sentences, take_words
 from benchmarks.speed.encoders import EncoderInfo, EncoderSpec, macs_per_token
 from benchmarks.speed.measure import median
 from benchmarks.speed.options import SpeedOptions, shape_key
-from benchmarks.speed.pipelines import PipelineSpec, count_words, pipeline_path
+from benchmarks.speed.pipelines import SpeedPipeline, count_words, pipeline_path
 from benchmarks.speed.results import (
     CorpusSize,
     EncoderResult,
@@ -42,15 +42,15 @@ ENCODERS = [
     EncoderSpec("bert-6L", "bert", layers=6),
 ]
 PIPELINES = [
-    PipelineSpec("minialbert-312", "minialbert", "fp32", trained=True),
-    PipelineSpec("minialbert-312 int8", "minialbert", "int8", trained=True),
-    PipelineSpec("minialbert-312 bf16", "minialbert", "bf16", trained=True),
-    PipelineSpec("minialbert-312 fp16-storage", "minialbert", "fp16-storage", trained=True),
-    PipelineSpec("minialbert-312 ACT", "minialbert", "act"),
-    PipelineSpec("bert-base (spacy-transformers)", "bert", "fp32", layers=12),
-    PipelineSpec("bert-base int8 (spacy-transformers)", "bert", "int8", layers=12),
-    PipelineSpec("bert-6L (spacy-transformers)", "bert", "fp32", layers=6),
-    PipelineSpec("cnn tok2vec+ner", "cnn"),
+    SpeedPipeline("minialbert-312", "minialbert", "fp32", trained=True),
+    SpeedPipeline("minialbert-312 int8", "minialbert", "int8", trained=True),
+    SpeedPipeline("minialbert-312 bf16", "minialbert", "bf16", trained=True),
+    SpeedPipeline("minialbert-312 fp16-storage", "minialbert", "fp16-storage", trained=True),
+    SpeedPipeline("minialbert-312 ACT", "minialbert", "act"),
+    SpeedPipeline("bert-base (spacy-transformers)", "bert", "fp32", layers=12),
+    SpeedPipeline("bert-base int8 (spacy-transformers)", "bert", "int8", layers=12),
+    SpeedPipeline("bert-6L (spacy-transformers)", "bert", "fp32", layers=6),
+    SpeedPipeline("cnn tok2vec+ner", "cnn"),
 ]
 
 MakeWorker = Callable[[str, str, Any, SpeedOptions], Worker]

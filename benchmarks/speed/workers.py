@@ -57,7 +57,7 @@ class Encoder:
 
 
 class Pipeline:
-    def __init__(self, spec: p.PipelineSpec, options: SpeedOptions) -> None:
+    def __init__(self, spec: p.SpeedPipeline, options: SpeedOptions) -> None:
         self.nlp = p.load_pipeline(spec, options)
         self.corpora = options.corpora
         self.options = options
@@ -81,7 +81,7 @@ class Pipeline:
 class Build:
     """Builds and saves one pipeline, in a short-lived process of its own."""
 
-    def __init__(self, spec: p.PipelineSpec, options: SpeedOptions) -> None:
+    def __init__(self, spec: p.SpeedPipeline, options: SpeedOptions) -> None:
         self.info = p.build_pipeline(spec, options)
 
 
@@ -99,7 +99,7 @@ class Training:
 
     @staticmethod
     def random_base(options: SpeedOptions) -> Path:
-        return p.pipeline_path(p.PipelineSpec("minialbert-312", "minialbert"), options)
+        return p.pipeline_path(p.SpeedPipeline("minialbert-312", "minialbert"), options)
 
     def train(self, steps: int) -> float:
         """Seconds per update."""

@@ -3,6 +3,6 @@ notes; these names stay importable from here for scripts written against ``annot
 
 from __future__ import annotations
 
-from ..notes import FORMATS, detect_format, open_notes
+from ..notes import NOTE_FORMATS, detect_format, open_notes
 
-__all__ = ["FORMATS", "detect_format", "open_notes"]
+__all__ = ["NOTE_FORMATS", "detect_format", "open_notes"]

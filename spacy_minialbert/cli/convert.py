@@ -13,14 +13,14 @@ from . import app
 if TYPE_CHECKING:
     from ..corpora.account import Account
 
-_FORMATS = (
+_CONVERT_FORMATS = (
     "i2b2-2010, i2b2-2012, i2b2-2014, brat, conll, mimic-noteevents, mimic-iv-note, mtsamples"
 )
 
 
 @app.command("convert")
 def convert_command(
-    corpus_format: str = typer.Argument(..., metavar="FORMAT", help=f"One of: {_FORMATS}."),
+    corpus_format: str = typer.Argument(..., metavar="FORMAT", help=f"One of: {_CONVERT_FORMATS}."),
     source: Path = typer.Argument(..., help="Input file or folder."),
     output: Path = typer.Argument(
         ..., help="OUTPUT.spacy (mimic-noteevents, mimic-iv-note, mtsamples: also .txt, .jsonl)."

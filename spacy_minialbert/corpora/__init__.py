@@ -15,22 +15,22 @@ from .extensions import (
     span_assertion,
     span_attributes,
 )
-from .formats import FORMATS, CorpusFormat, corpus_format, read_documents
+from .formats import CORPUS_FORMATS, CorpusFormat, corpus_format, read_documents
 from .i2b2_2010 import i2b2_2010_documents
 from .i2b2_2012 import EVENT_TYPES, TIMEX3_TYPES, i2b2_2012_documents
 from .i2b2_2014 import PHI_CATEGORIES, i2b2_2014_documents
 from .labels import LabelMap
 from .mimic import NOTE_CATEGORIES, mimic_noteevents_documents
 from .mtsamples import mtsamples_documents
-from .records import DocumentRecord, EntityRecord, Issue, RelationRecord
+from .records import DocumentRecord, GoldEntity, Issue, RelationRecord
 from .split import SplitReport, assign_dev_groups, split_docbin, split_docs
 from .writers import write_docbin, write_texts
 
 __all__ = [
     "ALL_SPANS",
+    "CORPUS_FORMATS",
     "DISCONTINUOUS_POLICIES",
     "EVENT_TYPES",
-    "FORMATS",
     "MISALIGNED_POLICIES",
     "NOTE_CATEGORIES",
     "PHI_CATEGORIES",
@@ -40,7 +40,7 @@ __all__ = [
     "AccountEntry",
     "CorpusFormat",
     "DocumentRecord",
-    "EntityRecord",
+    "GoldEntity",
     "Issue",
     "LabelMap",
     "RelationRecord",

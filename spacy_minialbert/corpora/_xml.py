@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .account import Account
-from .records import EntityRecord, Issue
+from .records import GoldEntity, Issue
 from .text import CorpusFileError, line_starts, read_text, relocate, same_surface
 
 _TEXT = re.compile(r"<TEXT\s*>(?P<inner>.*?)</TEXT\s*>", re.S)
@@ -280,7 +280,7 @@ def place_tag(
     file: str,
     doc_id: str,
     changes: tuple[Issue, ...] = (),
-) -> EntityRecord | None:
+) -> GoldEntity | None:
     """The entity ``tag`` annotates (``start``/``end`` into ``text``, checked against its ``text``
     attribute), relocated nearby when the offsets read something else (reported as changed), or
     None when it cannot be placed (reported as dropped)."""
@@ -305,7 +305,7 @@ def place_tag(
     candidates = [surface or "", tag.raw_attributes.get("text", "")]
     for candidate in candidates:
         if inside and candidate and same_surface(text[start:end], candidate):
-            return EntityRecord(start, end, label, candidate, attributes, tag.line, changes)
+            return GoldEntity(start, end, label, candidate, attributes, tag.line, changes)
     reason, found = _offsets_problem(start, end, text)
     for candidate in filter(None, candidates):
         moved = relocate(text, start, candidate)
@@ -315,8 +315,8 @@ def place_tag(
                 f"{start}-{end} is {found}; {candidate!r} found at {moved[0]}-{moved[1]} "
                 f"(shift {moved[0] - start:+d})",
             )
-            return EntityRecord(*moved, label, candidate, attributes, tag.line, (*changes, issue))
-    unplaced = EntityRecord(
+            return GoldEntity(*moved, label, candidate, attributes, tag.line, (*changes, issue))
+    unplaced = GoldEntity(
         max(0, start), max(0, start, end), label, surface or "", attributes, tag.line, changes
     )
     account.entity_dropped(

@@ -32,7 +32,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from .records import EntityRecord, Issue
+from .records import GoldEntity, Issue
 
 OUTCOMES = ("converted", "changed", "dropped")
 PROBLEM_ACTIONS = ("changed", "dropped", "skipped", "failed")
@@ -144,7 +144,7 @@ class Account:
 
     def entity_dropped(
         self,
-        entity: EntityRecord,
+        entity: GoldEntity,
         reason: str,
         *,
         file: str,
@@ -182,7 +182,7 @@ class Account:
 
     def entity_kept(
         self,
-        entity: EntityRecord,
+        entity: GoldEntity,
         output_label: str,
         issues: Sequence[Issue],
         *,
@@ -338,7 +338,7 @@ def _describe_issue(issue: Issue) -> str:
 
 
 def _entity_entry(
-    action: str, reason: str, entity: EntityRecord, file: str, doc_id: str | None, detail: str
+    action: str, reason: str, entity: GoldEntity, file: str, doc_id: str | None, detail: str
 ) -> AccountEntry:
     return AccountEntry(
         action,

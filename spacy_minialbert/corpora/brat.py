@@ -45,7 +45,7 @@ from itertools import pairwise
 from pathlib import Path
 
 from .account import Account
-from .records import DocumentRecord, EntityRecord, Issue, RelationRecord
+from .records import DocumentRecord, GoldEntity, Issue, RelationRecord
 from .text import CorpusFileError, read_annotations, read_text, relocate, same_surface
 
 DISCONTINUOUS_POLICIES = ("auto", "cover", "first", "drop")
@@ -144,14 +144,14 @@ def _document(
 ) -> DocumentRecord:
     file = str(ann_path)
     record = DocumentRecord(doc_id=doc_id, text=text, source=file)
-    placed: dict[str, EntityRecord] = {}  # an id's first mention, where it landed
+    placed: dict[str, GoldEntity] = {}  # an id's first mention, where it landed
     for mention in annotations.mentions:
         entity = _place(mention, text, account, file, doc_id)
         if entity is None:
             continue
         if len(mention.fragments) > 1:
             record.spans.setdefault(FRAGMENTS, []).extend(
-                EntityRecord(s, e, mention.label, text[s:e], {"id": mention.id}, mention.line)
+                GoldEntity(s, e, mention.label, text[s:e], {"id": mention.id}, mention.line)
                 for s, e in mention.fragments
             )
             entity = _apply_policy(entity, mention, text, policy, account, file, doc_id)
@@ -280,13 +280,13 @@ def _attach(
 
 def _place(
     mention: _TextBound, text: str, account: Account, file: str, doc_id: str
-) -> EntityRecord | None:
+) -> GoldEntity | None:
     # brat writes fragments in text order; sorting makes a hand-written file mean the same.
     written = _format(mention.fragments)
     fragments = mention.fragments = sorted(mention.fragments)
     start, end = fragments[0][0], fragments[-1][1]
     clipped = min(start, len(text))
-    entity = EntityRecord(
+    entity = GoldEntity(
         clipped,
         max(clipped, min(end, len(text))),
         mention.label,
@@ -321,7 +321,7 @@ def _place(
         f"(shift {moved[0] - start:+d})",
     )
     mention.fragments = [moved]
-    return EntityRecord(
+    return GoldEntity(
         *moved,
         mention.label,
         mention.surface,
@@ -344,14 +344,14 @@ def _offsets_failure(fragments: list[tuple[int, int]], length: int) -> tuple[str
 
 
 def _apply_policy(
-    entity: EntityRecord,
+    entity: GoldEntity,
     mention: _TextBound,
     text: str,
     policy: str,
     account: Account,
     file: str,
     doc_id: str,
-) -> EntityRecord | None:
+) -> GoldEntity | None:
     fragments = mention.fragments
     gaps = [text[e:s] for (_, e), (s, _) in pairwise(fragments)]
     where = _format(fragments)
@@ -373,13 +373,13 @@ def _apply_policy(
     return _changed(entity, *first, issue)
 
 
-def _changed(entity: EntityRecord, start: int, end: int, issue: Issue) -> EntityRecord:
+def _changed(entity: GoldEntity, start: int, end: int, issue: Issue) -> GoldEntity:
     return replace(entity, start=start, end=end, changes=(*entity.changes, issue))
 
 
 def _relations(
     found: _Annotations,
-    placed: dict[str, EntityRecord],
+    placed: dict[str, GoldEntity],
     account: Account,
     file: str,
     doc_id: str,

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .account import Account
-from .records import DocumentRecord, EntityRecord, Issue
+from .records import DocumentRecord, GoldEntity, Issue
 from .text import CorpusFileError, check_utf8
 
 SCHEMES = ("bio", "iob1", "iobes")
@@ -172,9 +172,9 @@ def _document(
 
 def _decode(
     tokens: list[_Token], text: str, scheme: str, account: Account, file: str, doc_id: str
-) -> list[EntityRecord]:
+) -> list[GoldEntity]:
     """The entities of one sentence's tags, repaired by the module's rules."""
-    entities: list[EntityRecord] = []
+    entities: list[GoldEntity] = []
     current: _Open | None = None
 
     def close(last: int, ended_by_e: bool = False) -> None:
@@ -187,7 +187,7 @@ def _decode(
             )
         start, end = tokens[current.first].start, tokens[last].end
         entities.append(
-            EntityRecord(
+            GoldEntity(
                 start,
                 end,
                 current.label,
@@ -229,7 +229,7 @@ def _parse(
     prefix = _PREFIXES[scheme].get(match["prefix"].upper()) if match else None
     if match is None or prefix is None:
         account.entity_dropped(
-            EntityRecord(
+            GoldEntity(
                 token.start, token.end, token.tag, text[token.start : token.end], line=token.line
             ),
             f"tag not of the {scheme} scheme",

@@ -30,7 +30,7 @@ from spacy.tokens import Doc, Span
 from .account import Account
 from .extensions import DOC_ID, GROUP, META, RELATIONS, SOURCE, SPAN_ATTRIBUTES, span_key
 from .labels import LabelMap
-from .records import DocumentRecord, EntityRecord, Issue
+from .records import DocumentRecord, GoldEntity, Issue
 
 MISALIGNED_POLICIES = ("expand", "contract", "drop")
 ALL_SPANS = "sc"
@@ -57,7 +57,7 @@ def record_to_doc(
             f"{record.source}: the tokenizer changed the text of {record.doc_id!r}; entity "
             "offsets would shift (a tokenizer must keep the text exactly)."
         )
-    placed: list[tuple[EntityRecord, Span]] = []  # (entity with every repair noted, span)
+    placed: list[tuple[GoldEntity, Span]] = []  # (entity with every repair noted, span)
     for entity in record.entities:
         found = _placed_entity(doc, entity, record, account, label_map, misaligned)
         if found is not None:
@@ -86,12 +86,12 @@ def record_to_doc(
 
 def _placed_entity(
     doc: Doc,
-    entity: EntityRecord,
+    entity: GoldEntity,
     record: DocumentRecord,
     account: Account,
     label_map: LabelMap | None,
     misaligned: str,
-) -> tuple[EntityRecord, Span] | None:
+) -> tuple[GoldEntity, Span] | None:
     """``entity`` (its repairs added to ``changes``) on tokens, with the label map and the
     alignment rules applied; None (dropped, reported) when it cannot be placed."""
     label = label_map(entity.label) if label_map is not None else entity.label
@@ -159,7 +159,7 @@ def _tokens_around(doc: Doc, start: int, end: int) -> str:
 
 
 def _choose_ents(
-    placed: list[tuple[EntityRecord, Span]], record: DocumentRecord, account: Account
+    placed: list[tuple[GoldEntity, Span]], record: DocumentRecord, account: Account
 ) -> list[Span]:
     """The non-overlapping spans for ``doc.ents`` (``filter_spans``'s order); each mention's
     outcome is reported in annotation order."""
@@ -204,7 +204,7 @@ def _unique_spans(spans: Iterable[Span]) -> list[Span]:
 def _extra_spans(
     doc: Doc,
     key: str,
-    records: list[EntityRecord],
+    records: list[GoldEntity],
     record: DocumentRecord,
     account: Account,
     label_map: LabelMap | None,
@@ -240,7 +240,7 @@ def _extra_spans(
 
 
 def _store_user_data(
-    doc: Doc, record: DocumentRecord, placed: list[tuple[EntityRecord, Span]], account: Account
+    doc: Doc, record: DocumentRecord, placed: list[tuple[GoldEntity, Span]], account: Account
 ) -> None:
     doc.user_data[DOC_ID] = record.doc_id
     doc.user_data[SOURCE] = record.source

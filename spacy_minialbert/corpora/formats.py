@@ -31,7 +31,7 @@ class CorpusFormat:
     summary: str
 
 
-FORMATS: dict[str, CorpusFormat] = {
+CORPUS_FORMATS: dict[str, CorpusFormat] = {
     f.name: f
     for f in (
         CorpusFormat(
@@ -80,9 +80,11 @@ FORMATS: dict[str, CorpusFormat] = {
 
 def corpus_format(name: str) -> CorpusFormat:
     try:
-        return FORMATS[name]
+        return CORPUS_FORMATS[name]
     except KeyError:
-        raise ValueError(f"Unknown corpus format {name!r}; known: {', '.join(FORMATS)}.") from None
+        raise ValueError(
+            f"Unknown corpus format {name!r}; known: {', '.join(CORPUS_FORMATS)}."
+        ) from None
 
 
 def read_documents(

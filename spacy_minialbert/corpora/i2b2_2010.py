@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .account import Account
-from .records import DocumentRecord, EntityRecord, Issue
+from .records import DocumentRecord, GoldEntity, Issue
 from .text import CorpusFileError, read_annotations, read_text, same_surface
 
 _CONCEPT = re.compile(
@@ -275,7 +275,7 @@ def _place(
     account: Account,
     file: str,
     doc_id: str,
-) -> EntityRecord | None:
+) -> GoldEntity | None:
     span = lines.span(concept.position, single_space=False)
     if isinstance(span, tuple) and _reads(text, span, concept.text):
         return _entity(concept, span, attributes)
@@ -299,7 +299,7 @@ def _place(
             detail=span.detail,
         )
         return None
-    unplaced = EntityRecord(*span, concept.label, concept.text, attributes, concept.line)
+    unplaced = GoldEntity(*span, concept.label, concept.text, attributes, concept.line)
     account.entity_dropped(
         unplaced,
         "text mismatch",
@@ -319,8 +319,8 @@ def _entity(
     span: tuple[int, int],
     attributes: dict[str, str],
     changes: tuple[Issue, ...] = (),
-) -> EntityRecord:
-    return EntityRecord(
+) -> GoldEntity:
+    return GoldEntity(
         span[0], span[1], concept.label, concept.text, attributes, concept.line, changes
     )
 

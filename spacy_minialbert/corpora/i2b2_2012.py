@@ -34,7 +34,7 @@ from pathlib import Path
 
 from ._xml import XmlTag, place_element, place_tag, read_annotation_xml, report_unparsed
 from .account import Account
-from .records import DocumentRecord, EntityRecord, Issue
+from .records import DocumentRecord, GoldEntity, Issue
 
 EVENT_TYPES = ("OCCURRENCE", "EVIDENTIAL", "TREATMENT", "PROBLEM", "TEST", "CLINICAL_DEPT")
 TIMEX3_TYPES = ("DATE", "TIME", "DURATION", "FREQUENCY")
@@ -84,7 +84,7 @@ def _entity(
     doc_id: str,
     timex: bool,
     empty_type_label: str,
-) -> EntityRecord | None:
+) -> GoldEntity | None:
     element = place_element(tag, _ELEMENTS, account, file=file, doc_id=doc_id)
     if element is None:
         return None

@@ -32,7 +32,7 @@ from pathlib import Path
 from ._xml import XmlTag, place_element, place_tag, read_annotation_xml, report_unparsed
 from .account import Account
 from .i2b2_2012 import xml_files
-from .records import DocumentRecord, EntityRecord, Issue
+from .records import DocumentRecord, GoldEntity, Issue
 
 PHI_CATEGORIES = ("NAME", "PROFESSION", "LOCATION", "AGE", "DATE", "CONTACT", "ID", "OTHER")
 LABEL_BY = ("type", "category")
@@ -67,7 +67,7 @@ def i2b2_2014_documents(
 
 def _entity(
     tag: XmlTag, text: str, account: Account, file: str, doc_id: str, label_by: str
-) -> EntityRecord | None:
+) -> GoldEntity | None:
     element = place_element(tag, PHI_CATEGORIES, account, file=file, doc_id=doc_id)
     if element is None:
         return None

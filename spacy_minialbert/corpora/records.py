@@ -17,7 +17,7 @@ class Issue:
 
 
 @dataclass(frozen=True)
-class EntityRecord:
+class GoldEntity:
     """One annotated mention: ``text[start:end]`` (0-based, end exclusive) labelled ``label``.
 
     ``text`` is the surface the annotation gave, ``line`` the 1-based line of the annotation in its
@@ -66,9 +66,9 @@ class DocumentRecord:
     doc_id: str
     text: str
     source: str
-    entities: list[EntityRecord] = field(default_factory=list)
+    entities: list[GoldEntity] = field(default_factory=list)
     cats: dict[str, float] = field(default_factory=dict)
-    spans: dict[str, list[EntityRecord]] = field(default_factory=dict)
+    spans: dict[str, list[GoldEntity]] = field(default_factory=dict)
     relations: list[RelationRecord] = field(default_factory=list)
     group: str | None = None
     meta: dict[str, str] = field(default_factory=dict)

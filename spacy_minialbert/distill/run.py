@@ -30,7 +30,7 @@ from .optim import build_optimizer, linear_schedule
 from .sources import DocumentSource, expand_paths
 from .student import DistillationStudent, count_parameters, student_config
 from .teacher import Teacher, load_teacher
-from .trainer import Distiller, Progress, StepCallback
+from .trainer import Distiller, DistillProgress, StepCallback
 from .windows import Windower, WindowStream
 
 logger = logging.getLogger(__name__)
@@ -101,7 +101,7 @@ def _run(
     student: nn.Module = DistillationStudent(model)
     optimizer = build_optimizer(model, config.optimizer)
     scheduler = linear_schedule(optimizer, config.optimizer.warmup_steps, config.training.max_steps)
-    progress = Progress()
+    progress = DistillProgress()
     checkpoint = load_checkpoint(output_dir) if resuming else None
     if checkpoint is not None:
         progress = _restore(checkpoint, config, output_dir, model, optimizer, scheduler, stream)
@@ -214,7 +214,7 @@ def _restore(
     optimizer: torch.optim.Optimizer,
     scheduler: Any,
     stream: WindowStream,
-) -> Progress:
+) -> DistillProgress:
     """Load weights, optimiser, schedule and data position; check the settings match."""
     saved = dict(checkpoint["config"])
     # A checkpoint written before [data]'s settings were renamed resumes under the new names.
@@ -236,7 +236,7 @@ def _restore(
     scheduler.load_state_dict(checkpoint["scheduler"])
     stream.load_state_dict(checkpoint["data"][stream.rank])
     logger.info("Resuming from the checkpoint at step %d.", checkpoint["step"])
-    return Progress(checkpoint["step"], checkpoint["tokens"], checkpoint["elapsed"])
+    return DistillProgress(checkpoint["step"], checkpoint["tokens"], checkpoint["elapsed"])
 
 
 def _last_logged(output_dir: Path) -> dict[str, float]:

@@ -35,8 +35,13 @@ from ..notes.mimic_iv import mimic_iv_notes
 from ..notes.records import BAD_ENCODING, EMPTY_TEXT, MALFORMED, MISSING_TEXT, InputItem
 
 # data.format's names for the formats of the reader of notes.
-FORMATS = {"text": "text", "jsonl": "jsonl", "mimic": "csv", "mimic-iv": "mimic-iv"}
-_DATA_FORMAT = {notes: name for name, notes in FORMATS.items()}
+DATA_FORMAT_TO_NOTE_FORMAT = {
+    "text": "text",
+    "jsonl": "jsonl",
+    "mimic": "csv",
+    "mimic-iv": "mimic-iv",
+}
+_NOTE_FORMAT_TO_DATA_FORMAT = {notes: name for name, notes in DATA_FORMAT_TO_NOTE_FORMAT.items()}
 COLUMN_HINT = "choose the column with data.text_column."
 
 logger = logging.getLogger(__name__)
@@ -88,7 +93,7 @@ def expand_paths(patterns: Sequence[str], data_format: str = "auto") -> list[Inp
 def _format_of(path: Path, data_format: str) -> str:
     if data_format != "auto":
         return data_format
-    found = _DATA_FORMAT.get(format_from_name(path) or "")
+    found = _NOTE_FORMAT_TO_DATA_FORMAT.get(format_from_name(path) or "")
     if found is None:
         raise ValueError(
             f"Cannot tell the format of {path} from its name; set data.format to 'text', "

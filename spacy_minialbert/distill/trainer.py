@@ -40,7 +40,7 @@ StepCallback = Callable[[int, Mapping[str, float]], None]
 
 
 @dataclass
-class Progress:
+class DistillProgress:
     """Counters that a checkpoint carries across a resume."""
 
     step: int = 0
@@ -71,7 +71,7 @@ class Distiller:
         device: torch.device,
         processes: ddp.Processes,
         output_dir: Path,
-        progress: Progress,
+        progress: DistillProgress,
     ) -> None:
         self.config = config
         self.teacher = teacher

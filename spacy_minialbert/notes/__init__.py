@@ -16,13 +16,13 @@ from .csv_notes import CsvNotes, MissingColumns
 from .database import DatabaseNotes
 from .encoding import EncodingProblem
 from .folder_notes import FolderNotes
-from .formats import FORMATS, FileNotes, detect_format, format_from_name, open_notes
+from .formats import NOTE_FORMATS, FileNotes, detect_format, format_from_name, open_notes
 from .jsonl_notes import JsonlNotes
 from .records import InputItem, Note, NoteSource, Rejected, check_note
 from .text_notes import TextNotes
 
 __all__ = [
-    "FORMATS",
+    "NOTE_FORMATS",
     "CsvNotes",
     "DatabaseNotes",
     "EncodingProblem",

@@ -14,7 +14,7 @@ from .jsonl_notes import JsonlNotes
 from .mimic_iv import is_mimic_iv_name, mimic_iv_notes
 from .text_notes import TextNotes
 
-FORMATS = ("folder", "text", "csv", "jsonl", "mimic-iv")
+NOTE_FORMATS = ("folder", "text", "csv", "jsonl", "mimic-iv")
 FileNotes = FolderNotes | TextNotes | CsvNotes | JsonlNotes
 _SUFFIXES = {
     ".txt": "text",
@@ -68,8 +68,10 @@ def open_notes(
     if not path.exists():
         raise FileNotFoundError(f"{path}: no such file or folder.")
     chosen = input_format or detect_format(path)
-    if chosen not in FORMATS:
-        raise ValueError(f"Unknown input format {chosen!r}; choose one of {', '.join(FORMATS)}.")
+    if chosen not in NOTE_FORMATS:
+        raise ValueError(
+            f"Unknown input format {chosen!r}; choose one of {', '.join(NOTE_FORMATS)}."
+        )
     if chosen == "folder":
         if not path.is_dir():
             raise ValueError(f"{path}: --format folder needs a directory.")

@@ -33,7 +33,7 @@ from .balance import _ORDER
 from .decoding import BYTES, SparkRecord, csv_record, decoded_header, jsonl_record
 from .worker import ID, REJECT, REJECT_DETAIL, SOURCE, TEXT
 
-FORMATS = ("csv", "jsonl", "parquet", "table")
+SPARK_INPUT_FORMATS = ("csv", "jsonl", "parquet", "table")
 SKIP = "_skip"
 SKIP_REASONS = (ISERROR,)  # the values _skip takes
 CORRUPT = "_corrupt_record"
@@ -73,8 +73,10 @@ def read_notes(spark: SparkSession, location: str, options: InputOptions) -> Dat
     """The input as rows of ``id``, ``text``, ``source``, ``_reject``/``_detail`` (why the record
     fails), ``_skip`` (why the record is skipped, e.g. ISERROR) and the input order."""
     chosen = options.input_format or detect_format(location)
-    if chosen not in FORMATS:
-        raise ValueError(f"Unknown input format {chosen!r}; choose one of {', '.join(FORMATS)}.")
+    if chosen not in SPARK_INPUT_FORMATS:
+        raise ValueError(
+            f"Unknown input format {chosen!r}; choose one of {', '.join(SPARK_INPUT_FORMATS)}."
+        )
     local = chosen != "table" and "://" not in location and not any(c in location for c in "*?[")
     if local and not os.path.exists(location):
         raise FileNotFoundError(f"{location}: no such file or folder.")

@@ -12,7 +12,7 @@ import pytest
 from benchmarks.data import NCBI
 from benchmarks.speed.encoders import EncoderDims
 from benchmarks.speed.options import SpeedOptions
-from benchmarks.speed.pipelines import PipelineSpec, build_pipeline
+from benchmarks.speed.pipelines import SpeedPipeline, build_pipeline
 from benchmarks.speed.sections import corpora_for
 from tests.conftest import DATA
 
@@ -83,4 +83,4 @@ def tiny_options(
 def tiny_pipeline(tiny_options: SpeedOptions) -> Path:
     """benchmarks/ner_312.cfg on the tiny backbone, initialised on NCBI-disease train: the
     pipeline the trained variants derive from (its weights are random)."""
-    return build_pipeline(PipelineSpec("minialbert-312", "minialbert"), tiny_options)
+    return build_pipeline(SpeedPipeline("minialbert-312", "minialbert"), tiny_options)

@@ -10,7 +10,7 @@ from spacy.language import Language
 from spacy_minialbert.corpora import (
     Account,
     DocumentRecord,
-    EntityRecord,
+    GoldEntity,
     LabelMap,
     mtsamples_documents,
     record_to_doc,
@@ -19,7 +19,7 @@ from spacy_minialbert.corpora import (
 TEXT = "Gave 500mg aspirin to pt."
 
 
-def _record(*entities: EntityRecord) -> DocumentRecord:
+def _record(*entities: GoldEntity) -> DocumentRecord:
     return DocumentRecord("d1", TEXT, "mem.ann", list(entities), group="p1")
 
 
@@ -35,7 +35,7 @@ def test_misaligned_policy(
     nlp: Language, account: Account, policy: str, ents: list[str], action: str, detail: str
 ) -> None:
     # "0mg" starts inside the token "500" (the tokenizer splits 500 | mg).
-    entity = EntityRecord(7, 10, "Strength", "0mg", line=3)
+    entity = GoldEntity(7, 10, "Strength", "0mg", line=3)
     doc = record_to_doc(_record(entity), nlp.make_doc, account, misaligned=policy)
     assert [e.text for e in doc.ents] == ents
     (entry,) = account.problems()
@@ -44,13 +44,13 @@ def test_misaligned_policy(
 
 
 def test_whitespace_is_trimmed_and_reported(nlp: Language, account: Account) -> None:
-    doc = record_to_doc(_record(EntityRecord(10, 19, "Drug", " aspirin ")), nlp.make_doc, account)
+    doc = record_to_doc(_record(GoldEntity(10, 19, "Drug", " aspirin ")), nlp.make_doc, account)
     assert [e.text for e in doc.ents] == ["aspirin"]
     assert [e.reason for e in account.problems()] == ["surrounding whitespace trimmed"]
 
 
 def test_label_map_renames_and_drops(nlp: Language, account: Account) -> None:
-    record = _record(EntityRecord(11, 18, "Drug", "aspirin"), EntityRecord(22, 24, "Who", "pt"))
+    record = _record(GoldEntity(11, 18, "Drug", "aspirin"), GoldEntity(22, 24, "Who", "pt"))
     doc = record_to_doc(
         record, nlp.make_doc, account, label_map=LabelMap({"Drug": "MEDICATION", "Who": ""})
     )
@@ -62,9 +62,9 @@ def test_label_map_renames_and_drops(nlp: Language, account: Account) -> None:
 
 def test_overlap_keeps_the_longest_and_every_span(nlp: Language, account: Account) -> None:
     record = _record(
-        EntityRecord(5, 10, "Strength", "500mg"),
-        EntityRecord(5, 18, "Drug", "500mg aspirin"),
-        EntityRecord(11, 18, "Drug", "aspirin"),
+        GoldEntity(5, 10, "Strength", "500mg"),
+        GoldEntity(5, 18, "Drug", "500mg aspirin"),
+        GoldEntity(11, 18, "Drug", "aspirin"),
     )
     doc = record_to_doc(record, nlp.make_doc, account)
     assert [(e.text, e.label_) for e in doc.ents] == [("500mg aspirin", "Drug")]
@@ -84,7 +84,7 @@ def test_a_tokenizer_that_changes_text_is_refused(nlp: Language, account: Accoun
 
 def test_entity_offsets_are_validated() -> None:
     with pytest.raises(ValueError, match="0 <= start <= end, got 5-2"):
-        EntityRecord(5, 2, "Drug", "x")
+        GoldEntity(5, 2, "Drug", "x")
 
 
 def test_document_labels_only_leave_entity_tags_missing(
@@ -107,7 +107,7 @@ def test_document_labels_only_leave_entity_tags_missing(
 
 
 def test_document_labels_only_with_entities_is_an_error(nlp: Language, account: Account) -> None:
-    entity = EntityRecord(11, 18, "Drug", "aspirin")
+    entity = GoldEntity(11, 18, "Drug", "aspirin")
     record = DocumentRecord("n1", TEXT, "notes.csv", [entity], annotates_entities=False)
     with pytest.raises(
         ValueError, match=r"notes\.csv: document 'n1' is marked as having no entity"

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from spacy_minialbert.corpora import Account, EntityRecord, Issue, LabelMap, account_path
+from spacy_minialbert.corpora import Account, GoldEntity, Issue, LabelMap, account_path
 
 
 def test_label_map_inline_wildcard_and_drop() -> None:
@@ -34,7 +34,7 @@ def test_label_map_errors(spec: str) -> None:
 
 def test_account_adds_up_and_saves(tmp_path: Path) -> None:
     account = Account("brat", "in")
-    mention = EntityRecord(0, 5, "Drug", "Advil", line=4)
+    mention = GoldEntity(0, 5, "Drug", "Advil", line=4)
     account.entity_kept(mention, "Drug", (), file="a.ann")
     account.entity_kept(mention, "Drug", (Issue("misaligned to tokens", "0-5"),), file="a.ann")
     account.entity_dropped(mention, "text mismatch", file="a.ann", detail="reads 'Advi'")
