@@ -43,6 +43,7 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check spacy_minialbert tests
 	$(VENV)/bin/ruff format --check spacy_minialbert tests
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info corpus training metrics packages project.lock

@@ -146,7 +146,7 @@ def minialbert_pipeline(spec: SpeedPipeline, options: SpeedOptions) -> Any:
     import spacy
     from spacy.util import load_config
 
-    from spacy_minialbert.compression.pipeline import compress_pipeline
+    from spacy_minialbert.pipeline.compress import compress_pipeline
 
     base: Path
     if spec.variant == "act" or not (spec.trained and options.trained):

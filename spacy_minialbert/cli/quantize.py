@@ -28,7 +28,7 @@ def quantize_command(
     loads with ``spacy.load`` (and packages with ``spacy package``) like any pipeline."""
     import spacy
 
-    from ..compression.pipeline import compress_pipeline
+    from ..pipeline.compress import compress_pipeline
 
     if destination.exists() and any(destination.iterdir()) and not overwrite:
         raise ValueError(f"{destination} is not empty (use --overwrite to replace it).")

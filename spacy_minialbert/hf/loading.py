@@ -1,24 +1,26 @@
 """``from_pretrained`` for every layout we read: ours, the published nlpie checkpoints,
-Hugging Face ALBERT and ALBERT-ACT."""
+Hugging Face ALBERT and ALBERT-ACT.
+
+This module reads a checkpoint (config and weights, in canonical keys) and checks weights against
+a model; it never builds one. The model classes (:mod:`.modeling`) build themselves from what it
+reads, so the dependency goes one way only.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 import torch
-from torch import Tensor
+from torch import Tensor, nn
 
 from .checkpoints import detect_layout
 from .configuration import MiniAlbertConfig
 from .files import read_config, read_state_dict, resolve_checkpoint
 
-if TYPE_CHECKING:
-    from .modeling import MiniAlbertPreTrainedModel
-
 logger = logging.getLogger(__name__)
-ModelT = TypeVar("ModelT", bound="MiniAlbertPreTrainedModel")
 
 _HUB_KWARGS = ("revision", "cache_dir", "token", "local_files_only", "force_download")
 # Keyword arguments that transformers' Auto classes pass along and that mean nothing here.
@@ -29,20 +31,30 @@ _IGNORED_KWARGS = (
 )  # fmt: skip
 
 
-def load_pretrained(
-    cls: type[ModelT],
+@dataclass
+class Checkpoint:
+    """A checkpoint read for ``from_pretrained``: the config to build the model from, the
+    weights under canonical (``MiniAlbertModel``-relative) keys, where they came from, the
+    model's own constructor arguments and the dtype asked for."""
+
+    config: MiniAlbertConfig
+    state: dict[str, Tensor]
+    source: str
+    model_kwargs: dict[str, Any] = field(default_factory=dict)
+    torch_dtype: torch.dtype | None = None
+
+
+def read_checkpoint(
     name_or_path: str,
     *,
     config: MiniAlbertConfig | None = None,
     torch_dtype: torch.dtype | str | None = None,
     **kwargs: Any,
-) -> ModelT:
-    """Build ``cls`` from a checkpoint of any supported layout and load its weights.
+) -> Checkpoint:
+    """Read a checkpoint of any supported layout.
 
     ``add_pooling_layer`` goes to the model (``MiniAlbertModel`` only); remaining ``kwargs``
     override config fields (``num_labels=5``, ``hidden_dropout_prob=0.2``).
-    Encoder weights the model needs but the checkpoint lacks are an error; head weights it lacks
-    are freshly initialised, as in ``transformers``.
     """
     hub_kwargs = {k: kwargs.pop(k) for k in _HUB_KWARGS if k in kwargs}
     model_kwargs = {k: kwargs.pop(k) for k in ("add_pooling_layer",) if k in kwargs}
@@ -57,30 +69,30 @@ def load_pretrained(
         for key, value in kwargs.items():
             setattr(config, key, value)
     config.name_or_path = str(name_or_path)
-    model = cls(config, **model_kwargs)
     state, unknown = layout.rename(read_state_dict(files))
     if unknown:
         logger.warning(
             "%s: %d weight(s) match nothing in a %s checkpoint and were not loaded: %s",
             files.source, len(unknown), layout.name, ", ".join(sorted(unknown)[:20]),
         )  # fmt: skip
-    load_checked(model, {model.own_key(k): v for k, v in state.items()}, files.source)
+    dtype = None
     if torch_dtype is not None and torch_dtype != "auto":
         dtype = getattr(torch, torch_dtype) if isinstance(torch_dtype, str) else torch_dtype
-        # transformers types `PreTrainedModel.to` too narrowly for a dtype argument.
-        model = model.to(dtype)  # type: ignore[arg-type]
-    model.eval()
-    return model
+    return Checkpoint(config, state, files.source, model_kwargs, dtype)
 
 
 def load_checked(
-    model: MiniAlbertPreTrainedModel, state: Mapping[str, Tensor], source: str
+    model: nn.Module,
+    state: Mapping[str, Tensor],
+    source: str,
+    *,
+    is_encoder_key: Callable[[str], bool],
 ) -> None:
     """Load ``state`` (already in the model's own keys) and fail loudly on what cannot be right.
 
-    Missing encoder weights and shape mismatches raise ``ValueError`` naming the keys; missing
-    head or pooler weights are initialised fresh and logged; extra weights (a pooler the model
-    has no use for, another task's head) are accepted and logged.
+    Missing encoder weights (``is_encoder_key``) and shape mismatches raise ``ValueError``
+    naming the keys; missing head or pooler weights are initialised fresh and logged; extra
+    weights (a pooler the model has no use for, another task's head) are accepted and logged.
     """
     expected = model.state_dict()
     mismatched = [
@@ -94,7 +106,7 @@ def load_checked(
             + "\n  ".join(mismatched)
         )
     missing = [key for key in expected if key not in state]
-    missing_encoder = [key for key in missing if model.is_encoder_key(key)]
+    missing_encoder = [key for key in missing if is_encoder_key(key)]
     if missing_encoder:
         raise ValueError(
             f"{source} lacks {len(missing_encoder)} encoder weight(s) that "

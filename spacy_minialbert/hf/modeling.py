@@ -11,7 +11,7 @@ from transformers import PreTrainedModel
 
 from ..modeling import MaskedLMHead, MiniAlbertEncoder
 from .configuration import MiniAlbertConfig
-from .loading import load_pretrained
+from .loading import load_checked, read_checkpoint
 from .outputs import MiniAlbertHeadOutput, MiniAlbertModelOutput
 
 DEFAULT_REDUCTION_FACTOR = 16
@@ -47,7 +47,15 @@ class MiniAlbertPreTrainedModel(PreTrainedModel):
         Hugging Face ALBERT or ALBERT-ACT (see :mod:`spacy_minialbert.hf.checkpoints`)."""
         if model_args:
             raise TypeError("MiniALBERT models take no positional model arguments.")
-        return load_pretrained(cls, pretrained_model_name_or_path, **kwargs)
+        checkpoint = read_checkpoint(pretrained_model_name_or_path, **kwargs)
+        model = cls(checkpoint.config, **checkpoint.model_kwargs)
+        state = {model.own_key(key): value for key, value in checkpoint.state.items()}
+        load_checked(model, state, checkpoint.source, is_encoder_key=model.is_encoder_key)
+        if checkpoint.torch_dtype is not None:
+            # transformers types `PreTrainedModel.to` too narrowly for a dtype argument.
+            model = model.to(checkpoint.torch_dtype)  # type: ignore[arg-type]
+        model.eval()
+        return model
 
     @property
     def encoder_model(self) -> MiniAlbertModel:

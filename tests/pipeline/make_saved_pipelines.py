@@ -89,7 +89,7 @@ def write(nlp: spacy.Language, target: Path, *, int8: bool = False) -> None:
 
 
 def main() -> None:
-    from spacy_minialbert.compression.pipeline import compress_pipeline
+    from spacy_minialbert.pipeline.compress import compress_pipeline
     from tests.support.pipelines import build_tiny_backbone, synthetic_docbin, train_tiny
 
     with tempfile.TemporaryDirectory() as temp:

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from spacy_minialbert.cli import app
 from spacy_minialbert.cli import commands as _commands  # noqa: F401  (registers commands)
 from spacy_minialbert.compression import cpu_supports, state_bytes
-from spacy_minialbert.compression.pipeline import compress_pipeline, minialbert_shims
+from spacy_minialbert.pipeline.compress import compress_pipeline, minialbert_shims
 from spacy_minialbert.pipeline.shim import FORMAT, FORMAT_INT8
 from tests.support.pipelines import TEXTS, annotate, annotate_in_fresh_process
 

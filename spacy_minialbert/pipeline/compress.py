@@ -1,4 +1,6 @@
-"""Applying the compression options to a whole spaCy pipeline (``spacy-minialbert quantize``)."""
+"""Applying the compression options (:mod:`spacy_minialbert.compression`) to a whole spaCy
+pipeline (``spacy-minialbert quantize``). It lives with the spaCy layer because it walks a
+pipeline's components and shims; the compression package below it knows only PyTorch."""
 
 from __future__ import annotations
 
@@ -8,7 +10,8 @@ from typing import Any
 
 from spacy.language import Language
 
-from .precision import check_storage_dtype
+from ..compression.precision import check_storage_dtype
+from .shim import MiniAlbertShim
 
 ARCHITECTURES = (
     "spacy-minialbert.MiniAlbertTransformer.v1",
@@ -33,11 +36,9 @@ class CompressionReport:
         return "\n".join(lines)
 
 
-def minialbert_shims(nlp: Language) -> Iterator[tuple[str, Any]]:
+def minialbert_shims(nlp: Language) -> Iterator[tuple[str, MiniAlbertShim]]:
     """``(component name, shim)`` for every MiniALBERT model in the pipeline, including the
     private copies left by ``nlp.replace_listeners``."""
-    from ..pipeline.shim import MiniAlbertShim
-
     seen: set[int] = set()
     for name, component in nlp.components:
         model = getattr(component, "model", None)
