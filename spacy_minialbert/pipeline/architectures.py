@@ -11,12 +11,12 @@ from spacy_transformers.layers import split_trf_batch, trfs2arrays
 from thinc.api import Model, chain
 from thinc.types import Floats2d, Ragged
 
-from .backbones import BackboneLoader, pretrained_backbone_v1
+from .backbones import BackboneLoader
+from .options import TransformerOptions
 from .transformer_model import MiniAlbertTransformerModel
 
 
-def _model(
-    get_spans: Callable,
+def _options(
     name: str,
     backbone: BackboneLoader | None,
     adapters_only: bool,
@@ -24,26 +24,19 @@ def _model(
     transformer_config: dict[str, Any],
     mixed_precision: bool,
     grad_scaler_config: dict[str, Any],
-    quantize: bool = False,
-    inference_dtype: str = "float32",
-    storage_dtype: str = "float32",
-) -> MiniAlbertTransformerModel:
-    if bool(name) == (backbone is not None):
-        raise ValueError(
-            "spacy-minialbert.MiniAlbertTransformer needs exactly one of `name` (a hub id or "
-            "local directory) and `backbone` (a loader such as "
-            "spacy-minialbert.FreshBackbone.v1); "
-            + ("both were given." if name else "neither was given.")
-        )
-    return MiniAlbertTransformerModel(
-        get_spans,
-        backbone if backbone is not None else pretrained_backbone_v1(name),
-        name=name,
+    quantize: bool,
+    inference_dtype: str,
+    storage_dtype: str,
+) -> TransformerOptions:
+    # The config keys of both architectures, in the order of their signatures, as one object.
+    return TransformerOptions.from_config(
+        name,
+        backbone,
         adapters_only=adapters_only,
-        tokenizer_config=tokenizer_config,
-        transformer_config=transformer_config,
+        tokenizer_config=dict(tokenizer_config),
+        transformer_config=dict(transformer_config),
         mixed_precision=mixed_precision,
-        grad_scaler_config=grad_scaler_config,
+        grad_scaler_config=dict(grad_scaler_config),
         quantize=quantize,
         inference_dtype=inference_dtype,
         storage_dtype=storage_dtype,
@@ -83,10 +76,11 @@ def build_minialbert_transformer_v1(
     storage_dtype: ``float32`` (default), ``float16`` or ``bfloat16``: the dtype the weights
         are saved in; half precision halves the pipeline on disk and is cast back at load.
     """
-    return _model(
-        get_spans, name, backbone, adapters_only, tokenizer_config, transformer_config,
+    options = _options(
+        name, backbone, adapters_only, tokenizer_config, transformer_config,
         mixed_precision, grad_scaler_config, quantize, inference_dtype, storage_dtype,
     )  # fmt: skip
+    return MiniAlbertTransformerModel(get_spans, options)
 
 
 @registry.architectures("spacy-minialbert.MiniAlbertTok2Vec.v1")
@@ -110,8 +104,9 @@ def build_minialbert_tok2vec_v1(
     ``nlp.replace_listeners`` turns a listener into this; its layout matches a listener chained
     after the transformer, so the replaced pipeline saves and loads.
     """
-    transformer = _model(
-        get_spans, name, backbone, adapters_only, tokenizer_config, transformer_config,
+    options = _options(
+        name, backbone, adapters_only, tokenizer_config, transformer_config,
         mixed_precision, grad_scaler_config, quantize, inference_dtype, storage_dtype,
     )  # fmt: skip
+    transformer = MiniAlbertTransformerModel(get_spans, options)
     return chain(chain(transformer, split_trf_batch()), trfs2arrays(pooling, grad_factor))

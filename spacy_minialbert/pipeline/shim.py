@@ -29,7 +29,6 @@ from torch import nn
 
 from ..compression import install_int8_linears, int8_linear_names, storage_state
 from ..compression.lifecycle import (
-    InferenceOptions,
     is_quantized,
     prepare_loaded,
     quantize_for_inference,
@@ -38,6 +37,7 @@ from ..compression.lifecycle import (
 from ..compression.precision import inference_precision
 from ..hf import MiniAlbertConfig, MiniAlbertModel
 from ..hf.bucketing import BUCKET_TOKENS, bucketed_forward
+from .options import TransformerOptions
 from .tokenizer_files import refuse_remote_code, tokenizer_from_files, tokenizer_to_files
 
 FORMAT = "spacy-minialbert/1"
@@ -70,40 +70,33 @@ class TransformerSlot(nn.Module):
 
 
 class MiniAlbertShim(PyTorchShim):
-    """A ``PyTorchShim`` with the MiniALBERT's tokenizer, inference options and saved format.
+    """A ``PyTorchShim`` with the MiniALBERT's tokenizer, inference options and saved format,
+    built from the layer's :class:`~.options.TransformerOptions`.
 
     tokenizer_config, transformer_config: the backbone loader's options, kept (and saved)
         until the weights are loaded at initialisation.
     adapters_only: train only the per-recursion adapters; survives save and load.
-    options: quantization, inference and storage dtypes.
+    options: quantization, inference and storage dtypes (this shim's own, changed in place by
+        ``spacy-minialbert quantize``).
     """
 
-    def __init__(
-        self,
-        *,
-        tokenizer_config: dict[str, Any],
-        transformer_config: dict[str, Any],
-        adapters_only: bool = False,
-        options: InferenceOptions | None = None,
-        mixed_precision: bool = False,
-        grad_scaler_config: dict[str, Any] | None = None,
-    ) -> None:
-        scaler_config = dict(grad_scaler_config or {})
+    def __init__(self, options: TransformerOptions) -> None:
+        scaler_config = dict(options.grad_scaler_config)
         # As spacy-transformers: scale gradients exactly when mixed precision is on, unless the
         # config says otherwise.
-        scaler_config.setdefault("enabled", mixed_precision)
+        scaler_config.setdefault("enabled", options.mixed_precision)
         self.slot = TransformerSlot()
         super().__init__(
             self.slot,
-            mixed_precision=mixed_precision,
+            mixed_precision=options.mixed_precision,
             grad_scaler=PyTorchGradScaler(**scaler_config),
         )
         self.tokenizer: Any = None
         self.vocab_file_contents: bytes | None = None
-        self.tokenizer_config = dict(tokenizer_config)
-        self.transformer_config = dict(transformer_config)
-        self.adapters_only = adapters_only
-        self.options = options if options is not None else InferenceOptions()
+        self.tokenizer_config = dict(options.tokenizer_config)
+        self.transformer_config = dict(options.transformer_config)
+        self.adapters_only = options.adapters_only
+        self.options = options.inference_options()
 
     @property
     def transformer(self) -> MiniAlbertModel | None:

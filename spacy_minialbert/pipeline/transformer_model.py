@@ -21,9 +21,8 @@ from spacy_transformers.data_classes import FullTransformerBatch, WordpieceBatch
 from spacy_transformers.layers import split_trf_batch
 from thinc.api import Model, chain
 
-from ..compression.lifecycle import InferenceOptions
 from ..hf import MiniAlbertModel
-from .backbones import BackboneLoader
+from .options import TransformerOptions
 from .shim import MiniAlbertShim
 from .torch_layer import minialbert_layer
 from .windows import fit_windows, record_truncations, tokenize_windows, truncated_tokens
@@ -35,42 +34,10 @@ TOK2VEC_ARCHITECTURE = "spacy-minialbert.MiniAlbertTok2Vec.v1"
 class MiniAlbertTransformerModel(Model):
     """The transformer layer whose backbone is a MiniALBERT (or ALBERT, or ALBERT-ACT)."""
 
-    def __init__(
-        self,
-        get_spans: Callable,
-        backbone: BackboneLoader,
-        *,
-        name: str = "",
-        adapters_only: bool = False,
-        tokenizer_config: dict[str, Any] | None = None,
-        transformer_config: dict[str, Any] | None = None,
-        mixed_precision: bool = False,
-        grad_scaler_config: dict[str, Any] | None = None,
-        quantize: bool = False,
-        inference_dtype: str = "float32",
-        storage_dtype: str = "float32",
-    ) -> None:
-        self.build_args: dict[str, Any] = {
-            "get_spans": get_spans,
-            "backbone": backbone,
-            "name": name,
-            "adapters_only": adapters_only,
-            "tokenizer_config": dict(tokenizer_config or {}),
-            "transformer_config": dict(transformer_config or {}),
-            "mixed_precision": mixed_precision,
-            "grad_scaler_config": dict(grad_scaler_config or {}),
-            "quantize": quantize,
-            "inference_dtype": inference_dtype,
-            "storage_dtype": storage_dtype,
-        }
-        shim = MiniAlbertShim(
-            tokenizer_config=dict(tokenizer_config or {}),
-            transformer_config=dict(transformer_config or {}),
-            adapters_only=adapters_only,
-            options=InferenceOptions(quantize, inference_dtype, storage_dtype),
-            mixed_precision=mixed_precision,
-            grad_scaler_config=grad_scaler_config,
-        )
+    def __init__(self, get_spans: Callable, options: TransformerOptions) -> None:
+        self.get_spans = get_spans
+        self.options = options
+        shim = MiniAlbertShim(options)
         super().__init__(
             "transformer",
             forward,
@@ -79,9 +46,10 @@ class MiniAlbertTransformerModel(Model):
             dims={"nO": None},
             attrs={
                 "get_spans": get_spans,
-                "name": name,
-                "backbone": backbone,
-                "adapters_only": adapters_only,
+                # Serialised with the model by thinc (name, adapters_only): kept as they were.
+                "name": options.name,
+                "backbone": options.backbone,
+                "adapters_only": options.adapters_only,
                 # spaCy's nlp.replace_listeners: how a listener becomes a copy of this layer.
                 "replace_listener": replace_listener,
                 "replace_listener_cfg": replace_listener_cfg,
@@ -103,7 +71,7 @@ class MiniAlbertTransformerModel(Model):
     def copy(self) -> MiniAlbertTransformerModel:
         """A deep copy, as ``nlp.replace_listeners`` makes for each listener (thinc's own copy
         would return a plain ``Model``, without this class's properties)."""
-        copied = MiniAlbertTransformerModel(**self.build_args)
+        copied = MiniAlbertTransformerModel(self.get_spans, self.options)
         copied.attrs.update(self.attrs)
         for dim in self.dim_names:
             if self.has_dim(dim):
