@@ -40,6 +40,7 @@ SHAPE_312 = {
 def build_backbone(target: Path, vocab_size: int = VOCAB_SIZE, **overrides: object) -> Path:
     from transformers import BertTokenizerFast
 
+    from spacy_minialbert.backbone_shape import BackboneShape
     from spacy_minialbert.hf.scratch import init_backbone, train_wordpiece
 
     vocab_file = CACHE / "vocab" / "vocab.txt"
@@ -53,7 +54,7 @@ def build_backbone(target: Path, vocab_size: int = VOCAB_SIZE, **overrides: obje
         print(f"vocabulary: {n_learned} learned + {vocab_size - n_learned} padding entries")
     tokenizer = BertTokenizerFast(vocab_file=str(vocab_file), do_lower_case=False)
     assert len(tokenizer) == vocab_size, len(tokenizer)
-    init_backbone(target, tokenizer, seed=0, **{**SHAPE_312, **overrides})
+    init_backbone(target, tokenizer, BackboneShape(**{**SHAPE_312, **overrides}), seed=0)
     return target
 
 

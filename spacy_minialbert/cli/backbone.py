@@ -2,18 +2,66 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import dataclasses
+import functools
+import inspect
+import typing
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import typer
 
+from ..backbone_shape import DEFAULT_SHAPE, BackboneShape
 from . import app
 
 # What a folder given to --text is searched for: DocBins and the files of notes.
 SUFFIXES = (".spacy", ".txt", ".text", ".jsonl", ".ndjson", ".csv", ".gz")
 
 
+def with_shape_options(command: Callable[..., None]) -> Callable[..., None]:
+    """Give ``command``'s ``shape: BackboneShape`` parameter to the command line as one option
+    per field of the shape (``--hidden-size``; a switch such as ``--adapters/--no-adapters``
+    for a boolean), with the field's default and help, so the shape's settings are declared
+    once (:mod:`spacy_minialbert.backbone_shape`); ``command`` gets the shape they make."""
+    signature = inspect.signature(command, eval_str=True)
+    hints = typing.get_type_hints(BackboneShape)
+    shape_parameters = [
+        inspect.Parameter(
+            item.name,
+            inspect.Parameter.KEYWORD_ONLY,
+            annotation=hints[item.name],
+            default=typer.Option(item.default, *_switch(item.name), help=item.metadata["help"]),
+        )
+        for item in dataclasses.fields(BackboneShape)
+    ]
+    parameters: list[inspect.Parameter] = []
+    for parameter in signature.parameters.values():
+        if parameter.name == "shape":
+            parameters += shape_parameters
+        else:
+            parameters.append(parameter.replace(kind=inspect.Parameter.KEYWORD_ONLY))
+
+    @functools.wraps(command)
+    def run(**options: Any) -> None:
+        shape = BackboneShape(**{item.name: options.pop(item.name) for item in shape_parameters})
+        command(shape=shape, **options)
+
+    # typer reads the options from the signature and type hints.
+    run.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+    run.__annotations__ = {p.name: p.annotation for p in parameters} | {"return": None}
+    return run
+
+
+def _switch(name: str) -> tuple[str, ...]:
+    """The spelling of a boolean field's switch (typer's default, ``--use-act/--no-use-act``,
+    for the rest); ``--no-adapters`` is the option's name from before the shape was one
+    object."""
+    return ("--adapters/--no-adapters",) if name == "use_adapter" else ()
+
+
 @app.command("init-backbone")
+@with_shape_options
 def init_backbone_command(
     output: Path = typer.Argument(..., help="Directory to write (our format)."),
     text: list[Path] = typer.Option(
@@ -24,34 +72,18 @@ def init_backbone_command(
     ),
     vocab_size: int = typer.Option(8000, help="WordPiece vocabulary size."),
     lowercase: bool = typer.Option(False, "--lowercase/--cased"),
-    embedding_size: int = typer.Option(128),
-    hidden_size: int = typer.Option(256),
-    num_hidden_layers: int = typer.Option(4, help="Recursions of the shared layer."),
-    num_attention_heads: int = typer.Option(4),
-    intermediate_size: int = typer.Option(1024),
-    reduction_factor: int = typer.Option(16, help="Adapter width = hidden size / this."),
-    no_adapters: bool = typer.Option(False, "--no-adapters"),
-    max_position_embeddings: int = typer.Option(512),
+    shape: BackboneShape = DEFAULT_SHAPE,
     seed: int = typer.Option(0),
 ) -> None:
     """Train a WordPiece tokenizer on local text and save a randomly initialised MiniALBERT
     with it: a backbone for from-scratch training when no checkpoint can be downloaded."""
+    from ..hf import MiniAlbertConfig
     from ..hf.scratch import init_backbone, train_wordpiece
 
+    # An impossible shape fails before the vocabulary is learned.
+    MiniAlbertConfig.from_shape(shape, vocab_size=1, pad_token_id=0)
     tokenizer = train_wordpiece(read_texts(text), vocab_size, lowercase=lowercase)
-    model = init_backbone(
-        output,
-        tokenizer,
-        seed=seed,
-        embedding_size=embedding_size,
-        hidden_size=hidden_size,
-        num_hidden_layers=num_hidden_layers,
-        num_attention_heads=num_attention_heads,
-        intermediate_size=intermediate_size,
-        use_adapter=not no_adapters,
-        reduction_factor=reduction_factor,
-        max_position_embeddings=max_position_embeddings,
-    )
+    model = init_backbone(output, tokenizer, shape, seed=seed)
     n_parameters = sum(p.numel() for p in model.parameters())
     typer.echo(
         f"Saved a random MiniALBERT ({n_parameters:,} parameters) with a {len(tokenizer):,}-entry "

@@ -54,9 +54,10 @@ class TeacherSettings:
 
 @dataclass(frozen=True)
 class StudentSettings:
-    """The MiniALBERT student. ``None`` takes the teacher's value; the hidden width and the
-    number of heads must equal the teacher's, because the losses compare hidden states and
-    attention maps directly."""
+    """The MiniALBERT student: the fields of :class:`~spacy_minialbert.backbone_shape.
+    BackboneShape` (a test keeps them the same), with this section's own defaults. ``None``
+    takes the teacher's value; the hidden width and the number of heads must equal the
+    teacher's, because the losses compare hidden states and attention maps directly."""
 
     embedding_size: int = 128
     hidden_size: int | None = None

@@ -3,11 +3,12 @@ training loop (and DDP) runs."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from torch import Tensor, nn
 
+from ..backbone_shape import BackboneShape
 from ..hf import MiniAlbertConfig, MiniAlbertForMaskedLM
 from .config import StudentSettings
 
@@ -16,6 +17,7 @@ def student_config(
     settings: StudentSettings, teacher_config: Any, tokenizer: Any, window: int
 ) -> MiniAlbertConfig:
     """A MiniALBERT config that the teacher can teach: same vocabulary, hidden width and heads.
+    The student's shape is ``settings`` with the teacher's values where they are ``None``.
 
     Raises ``ValueError`` naming both values when a setting contradicts the teacher.
     """
@@ -46,25 +48,23 @@ def student_config(
             f"The window (data.window = {window}) is longer than the student's "
             f"{positions} positions (student.max_position_embeddings)."
         )
-    return MiniAlbertConfig(
+    # StudentSettings has BackboneShape's fields (a test keeps them so); None: the teacher's.
+    teachers = {
+        "hidden_size": hidden,
+        "num_attention_heads": heads,
+        "intermediate_size": int(teacher_config.intermediate_size),
+        "hidden_act": _activation(teacher_config),
+        "max_position_embeddings": positions,
+    }
+    chosen = {name: value for name, value in asdict(settings).items() if value is not None}
+    shape = BackboneShape(**{**teachers, **chosen})
+    return MiniAlbertConfig.from_shape(
+        shape,
         vocab_size=int(teacher_config.vocab_size),
-        embedding_size=settings.embedding_size,
-        hidden_size=hidden,
-        num_hidden_layers=settings.num_hidden_layers,
-        num_attention_heads=heads,
-        intermediate_size=settings.intermediate_size or int(teacher_config.intermediate_size),
-        hidden_act=settings.hidden_act or _activation(teacher_config),
-        hidden_dropout_prob=settings.hidden_dropout_prob,
-        attention_probs_dropout_prob=settings.attention_probs_dropout_prob,
-        max_position_embeddings=positions,
+        pad_token_id=int(tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0),
         type_vocab_size=max(1, int(getattr(teacher_config, "type_vocab_size", 2) or 1)),
         initializer_range=float(getattr(teacher_config, "initializer_range", 0.02)),
         layer_norm_eps=float(getattr(teacher_config, "layer_norm_eps", 1e-12)),
-        use_adapter=settings.use_adapter,
-        reduction_factor=settings.reduction_factor,
-        use_act=settings.use_act,
-        act_epsilon=settings.act_epsilon,
-        pad_token_id=int(tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0),
         tokenizer_class=type(tokenizer).__name__.removesuffix("Fast"),
     )
 

@@ -6,10 +6,12 @@ Field names follow the published checkpoints (``embedding_size``, ``num_hidden_l
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from transformers import PretrainedConfig
 
+from ..backbone_shape import BackboneShape
 from ..modeling import EncoderConfig, HaltingConfig
 
 
@@ -72,6 +74,15 @@ class MiniAlbertConfig(PretrainedConfig):
         self.classifier_dropout = classifier_dropout
         # Validate now, so a bad config fails where it is written, not at the first forward.
         self.to_encoder_config()
+
+    @classmethod
+    def from_shape(
+        cls, shape: BackboneShape, *, vocab_size: int, pad_token_id: int, **fields: Any
+    ) -> MiniAlbertConfig:
+        """The config of a new model of ``shape`` for a vocabulary, checked; ``fields`` set
+        further fields or override the shape's (a pipeline's ``transformer_config``)."""
+        values = {**dataclasses.asdict(shape), **fields}
+        return cls(vocab_size=vocab_size, pad_token_id=pad_token_id, **values)
 
     @property
     def adapter_width(self) -> int | None:

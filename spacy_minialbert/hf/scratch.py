@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 import torch
 from tokenizers import BertWordPieceTokenizer
 from transformers import BertTokenizerFast
 
+from ..backbone_shape import DEFAULT_SHAPE, BackboneShape
 from .configuration import MiniAlbertConfig
 from .modeling import MiniAlbertModel
 
@@ -37,14 +37,13 @@ def train_wordpiece(
 def init_backbone(
     output: str | Path,
     tokenizer: BertTokenizerFast,
+    shape: BackboneShape = DEFAULT_SHAPE,
     *,
     seed: int = 0,
-    **config: Any,
 ) -> MiniAlbertModel:
-    """Save a randomly initialised MiniALBERT sized by ``config`` (``MiniAlbertConfig`` fields)
-    with ``tokenizer`` to ``output``."""
-    model_config = MiniAlbertConfig(
-        vocab_size=len(tokenizer), pad_token_id=tokenizer.pad_token_id, **config
+    """Save a randomly initialised MiniALBERT of ``shape`` with ``tokenizer`` to ``output``."""
+    model_config = MiniAlbertConfig.from_shape(
+        shape, vocab_size=len(tokenizer), pad_token_id=tokenizer.pad_token_id
     )
     tokenizer.model_max_length = model_config.max_position_embeddings
     with torch.random.fork_rng():

@@ -19,6 +19,7 @@ from spacy.util import registry
 from spacy_transformers.data_classes import HFObjects
 from transformers import AutoTokenizer, BertTokenizerFast, PreTrainedTokenizerBase
 
+from ..backbone_shape import DEFAULT_SHAPE, BackboneShape
 from ..hf import MiniAlbertConfig, MiniAlbertModel
 from ..hf.convert import TOKENIZER_FILES
 from .tokenizer_files import read_vocab_file, refuse_remote_code
@@ -68,41 +69,42 @@ def pretrained_backbone_v1(name: str) -> BackboneLoader:
 @registry.misc("spacy-minialbert.FreshBackbone.v1")
 def fresh_backbone_v1(
     vocab: str,
-    embedding_size: int = 128,
-    hidden_size: int = 256,
-    num_hidden_layers: int = 4,
-    num_attention_heads: int = 4,
-    intermediate_size: int = 1024,
-    use_adapter: bool = True,
-    reduction_factor: int = 16,
-    use_act: bool = False,
-    act_epsilon: float = 0.01,
-    hidden_act: str = "gelu",
-    max_position_embeddings: int = 512,
-    hidden_dropout_prob: float = 0.1,
-    attention_probs_dropout_prob: float = 0.1,
+    embedding_size: int = DEFAULT_SHAPE.embedding_size,
+    hidden_size: int = DEFAULT_SHAPE.hidden_size,
+    num_hidden_layers: int = DEFAULT_SHAPE.num_hidden_layers,
+    num_attention_heads: int = DEFAULT_SHAPE.num_attention_heads,
+    intermediate_size: int = DEFAULT_SHAPE.intermediate_size,
+    use_adapter: bool = DEFAULT_SHAPE.use_adapter,
+    reduction_factor: int = DEFAULT_SHAPE.reduction_factor,
+    use_act: bool = DEFAULT_SHAPE.use_act,
+    act_epsilon: float = DEFAULT_SHAPE.act_epsilon,
+    hidden_act: str = DEFAULT_SHAPE.hidden_act,
+    max_position_embeddings: int = DEFAULT_SHAPE.max_position_embeddings,
+    hidden_dropout_prob: float = DEFAULT_SHAPE.hidden_dropout_prob,
+    attention_probs_dropout_prob: float = DEFAULT_SHAPE.attention_probs_dropout_prob,
     lowercase: bool = False,
     seed: int = 0,
 ) -> BackboneLoader:
-    """A randomly initialised MiniALBERT with a WordPiece tokenizer from ``vocab`` (a
+    """A randomly initialised MiniALBERT of the given shape (:class:`BackboneShape`, whose
+    fields are this function's config keys) with a WordPiece tokenizer from ``vocab`` (a
     ``vocab.txt`` file, or a directory with tokenizer files), built at initialisation."""
-    shape: dict[str, Any] = {
-        "embedding_size": embedding_size,
-        "hidden_size": hidden_size,
-        "num_hidden_layers": num_hidden_layers,
-        "num_attention_heads": num_attention_heads,
-        "intermediate_size": intermediate_size,
-        "use_adapter": use_adapter,
-        "reduction_factor": reduction_factor,
-        "use_act": use_act,
-        "act_epsilon": act_epsilon,
-        "hidden_act": hidden_act,
-        "max_position_embeddings": max_position_embeddings,
-        "hidden_dropout_prob": hidden_dropout_prob,
-        "attention_probs_dropout_prob": attention_probs_dropout_prob,
-    }
-    # Fail at config time, not at initialisation, when the shape is impossible.
-    MiniAlbertConfig(vocab_size=1, pad_token_id=0, **shape)
+    shape = BackboneShape(
+        embedding_size=embedding_size,
+        hidden_size=hidden_size,
+        num_hidden_layers=num_hidden_layers,
+        num_attention_heads=num_attention_heads,
+        intermediate_size=intermediate_size,
+        use_adapter=use_adapter,
+        reduction_factor=reduction_factor,
+        use_act=use_act,
+        act_epsilon=act_epsilon,
+        hidden_act=hidden_act,
+        max_position_embeddings=max_position_embeddings,
+        hidden_dropout_prob=hidden_dropout_prob,
+        attention_probs_dropout_prob=attention_probs_dropout_prob,
+    )
+    # Checked now, so an impossible shape fails at config time, not at initialisation.
+    MiniAlbertConfig.from_shape(shape, vocab_size=1, pad_token_id=0)
 
     def load(tokenizer_config: dict[str, Any], transformer_config: dict[str, Any]) -> HFObjects:
         refuse_remote_code(tokenizer_config, transformer_config)
@@ -115,10 +117,11 @@ def fresh_backbone_v1(
             )
         else:
             raise FileNotFoundError(f"FreshBackbone: no vocabulary at {path}.")
-        config = MiniAlbertConfig(
+        config = MiniAlbertConfig.from_shape(
+            shape,
             vocab_size=len(tokenizer),
             pad_token_id=tokenizer.pad_token_id or 0,
-            **{**shape, **transformer_config},
+            **transformer_config,
         )
         with torch.random.fork_rng():
             torch.manual_seed(seed)
