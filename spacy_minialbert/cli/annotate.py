@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from . import app
+from . import note_options as options
 
 FORMAT_HELP = (
     "folder, text, csv, jsonl or mimic-iv (default: from INPUT: a directory, .txt[.gz] of "
@@ -25,51 +26,26 @@ def annotate_command(
         "CSV, JSONL, or MIMIC-IV-Note CSV.",
     ),
     output: Path = typer.Argument(..., help="JSONL to write (or resume), one record per note."),
-    input_format: str | None = typer.Option(None, "--format", help=FORMAT_HELP),
-    id_column: str | None = typer.Option(
-        None, "--id-column", help="CSV column or JSON key of the note id (ROW_ID / id)."
+    input_format: str | None = options.input_format_option(FORMAT_HELP),
+    id_column: str | None = options.id_column_option(
+        "CSV column or JSON key of the note id (ROW_ID / id)."
     ),
-    text_column: str | None = typer.Option(
-        None, "--text-column", help="CSV column or JSON key of the text (TEXT / text)."
+    text_column: str | None = options.text_column_option(
+        "CSV column or JSON key of the text (TEXT / text)."
     ),
-    encoding: str = typer.Option("utf-8", "--encoding", help="Encoding of the input."),
-    keep_iserror: bool = typer.Option(
-        False, "--keep-iserror", help="Annotate rows with ISERROR=1 too (skipped by default)."
-    ),
-    batch_size: int = typer.Option(
-        32, "--batch-size", help="Notes per nlp.pipe batch and per write to disk."
-    ),
-    n_process: int = typer.Option(1, "--n-process", help="Worker processes."),
+    encoding: str = options.encoding_option("Encoding of the input."),
+    keep_iserror: bool = options.KEEP_ISERROR,
+    batch_size: int = options.batch_size_option("Notes per nlp.pipe batch and per write to disk."),
+    n_process: int = options.N_PROCESS,
     entities_csv: Path | None = typer.Option(
         None, "--entities-csv", help="Also write one CSV row per entity here at the end."
     ),
-    context: bool = typer.Option(
-        True,
-        "--context/--no-context",
-        help="Add sentences, sectionizer and ConText when MODEL has no ConText.",
-    ),
-    progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar."),
-    max_note_chars: int | None = typer.Option(
-        None,
-        "--max-note-chars",
-        help="A longer note is a failed record, not annotated (default 1,000,000; 0: no limit).",
-    ),
-    note_seconds: float | None = typer.Option(
-        None,
-        "--note-seconds",
-        help="A note that takes longer is stopped, a failed record (default 300; 0: no limit).",
-    ),
-    new_input: bool = typer.Option(
-        False,
-        "--new-input",
-        help="Resume OUTPUT from an input other than the one it was written from.",
-    ),
-    log_text: bool = typer.Option(
-        False,
-        "--log-text",
-        help="Keep exception messages in failed records' details, though they may quote note "
-        "text (by default no note text reaches the errors file, logs or summary).",
-    ),
+    context: bool = options.CONTEXT,
+    progress: bool = options.PROGRESS,
+    max_note_chars: int | None = options.MAX_NOTE_CHARS,
+    note_seconds: float | None = options.NOTE_SECONDS,
+    new_input: bool = options.NEW_INPUT,
+    log_text: bool = options.log_text_option("the errors file, logs or summary"),
 ) -> None:
     """Annotate clinical notes: entities with ConText attributes and sections, and categories.
 
@@ -77,32 +53,24 @@ def annotate_command(
     same INPUT, unless --new-input). Failed records go to OUTPUT's .errors.jsonl with the reason
     (kept across runs); counts go to its .summary.json. One run at a time per OUTPUT.
     """
-    from ..annotate import PipelineSpec, RunOptions, annotate, open_notes
+    from ..annotate import PipelineSpec, annotate
     from ..annotate.limits import NoteLimits
+    from ..notes import InputOptions
 
-    source = open_notes(
-        input_path,
-        input_format=input_format,
-        id_column=id_column,
-        text_column=text_column,
-        encoding=encoding,
-        keep_iserror=keep_iserror,
-    )
-    # Defaults from NoteLimits (not repeated here, so --help need not import spaCy); 0: no limit.
-    limits = NoteLimits.from_options(max_note_chars, note_seconds)
-    options = RunOptions(
+    reading = InputOptions(input_format, id_column, text_column, encoding, keep_iserror)
+    source = reading.open(input_path)
+    run = options.run_options(
+        NoteLimits.from_options(max_note_chars, note_seconds),
         batch_size=batch_size,
         n_process=n_process,
         progress=progress,
-        entities_csv=entities_csv,
-        limits=limits,
         new_input=new_input,
         log_text=log_text,
-        say=lambda line: typer.echo(line, err=True),
+        entities_csv=entities_csv,
     )
     # The run loads the pipeline itself, once it holds OUTPUT: a refused OUTPUT (the input, or
     # in use by another run) is said at once, not after seconds of loading.
-    summary = annotate(PipelineSpec(model, add_context=context), source, output, options)
+    summary = annotate(PipelineSpec(model, add_context=context), source, output, run)
     typer.echo(summary.format())
 
 
@@ -111,12 +79,8 @@ def render_command(
     model: str = typer.Argument(..., help="Pipeline package name or directory."),
     note: Path = typer.Argument(..., help="A note as a text file."),
     output: Path = typer.Argument(..., help="HTML file to write."),
-    encoding: str = typer.Option("utf-8", "--encoding", help="Encoding of the note."),
-    context: bool = typer.Option(
-        True,
-        "--context/--no-context",
-        help="Add sentences, sectionizer and ConText when MODEL has no ConText.",
-    ),
+    encoding: str = options.encoding_option("Encoding of the note."),
+    context: bool = options.CONTEXT,
 ) -> None:
     """Show one note as HTML (displaCy): entities with their ConText attributes, the modifiers,
     section titles, and a table of every entity."""

@@ -3,15 +3,17 @@ JSONL (resumable, as ``annotate`` does) and then into an OMOP CDM v5.4 ``NOTE_NL
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
 
 from . import app
+from . import note_options as options
 
 if TYPE_CHECKING:
-    from ..notes import NoteSource
+    from ..notes import InputOptions, NoteSource
 
 
 @app.command("annotate-omop")
@@ -21,10 +23,8 @@ def annotate_omop_command(
     input_path: Path | None = typer.Option(
         None, "--input", help="Notes from a file or folder (as annotate's INPUT)."
     ),
-    input_format: str | None = typer.Option(
-        None,
-        "--format",
-        help="[--input] folder, text, csv, jsonl or mimic-iv (default: from the name).",
+    input_format: str | None = options.input_format_option(
+        "[--input] folder, text, csv, jsonl or mimic-iv (default: from the name)."
     ),
     db: str | None = typer.Option(
         None, "--db", help="Notes from this database (SQLAlchemy URL, e.g. sqlite:///cdm.db)."
@@ -34,13 +34,13 @@ def annotate_omop_command(
         None, "--query", help="[--db] SQL query returning the id and text columns."
     ),
     schema: str | None = typer.Option(None, "--schema", help="[--db] Schema of --table."),
-    id_column: str | None = typer.Option(
-        None, "--id-column", help="Column (or JSON key) of the note id (NOTE: note_id)."
+    id_column: str | None = options.id_column_option(
+        "Column (or JSON key) of the note id (NOTE: note_id)."
     ),
-    text_column: str | None = typer.Option(
-        None, "--text-column", help="Column (or JSON key) of the text (NOTE: note_text)."
+    text_column: str | None = options.text_column_option(
+        "Column (or JSON key) of the text (NOTE: note_text)."
     ),
-    encoding: str = typer.Option("utf-8", "--encoding", help="[--input] Encoding of the file."),
+    encoding: str = options.encoding_option("[--input] Encoding of the file."),
     note_nlp_db: str | None = typer.Option(
         None, "--note-nlp-db", help="Database to write NOTE_NLP into (default: --db)."
     ),
@@ -63,29 +63,13 @@ def annotate_omop_command(
     notes_per_transaction: int = typer.Option(
         100, "--notes-per-transaction", help="Notes written to NOTE_NLP per transaction."
     ),
-    batch_size: int = typer.Option(32, "--batch-size", help="Notes per nlp.pipe batch."),
-    n_process: int = typer.Option(1, "--n-process", help="Worker processes."),
-    context: bool = typer.Option(
-        True,
-        "--context/--no-context",
-        help="Add sentences, sectionizer and ConText when MODEL has no ConText.",
-    ),
-    progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar."),
-    max_note_chars: int | None = typer.Option(
-        None,
-        "--max-note-chars",
-        help="A longer note is a failed record, not annotated (default 1,000,000; 0: no limit).",
-    ),
-    note_seconds: float | None = typer.Option(
-        None,
-        "--note-seconds",
-        help="A note that takes longer is stopped, a failed record (default 300; 0: no limit).",
-    ),
-    new_input: bool = typer.Option(
-        False,
-        "--new-input",
-        help="Resume OUTPUT from an input other than the one it was written from.",
-    ),
+    batch_size: int = options.batch_size_option(),
+    n_process: int = options.N_PROCESS,
+    context: bool = options.CONTEXT,
+    progress: bool = options.PROGRESS,
+    max_note_chars: int | None = options.MAX_NOTE_CHARS,
+    note_seconds: float | None = options.NOTE_SECONDS,
+    new_input: bool = options.NEW_INPUT,
 ) -> None:
     """Annotate notes into an OMOP CDM v5.4 NOTE_NLP table (created if missing).
 
@@ -97,8 +81,9 @@ def annotate_omop_command(
 
     from sqlalchemy import create_engine
 
-    from ..annotate import PipelineSpec, RunOptions, annotate
+    from ..annotate import PipelineSpec, annotate
     from ..annotate.limits import NoteLimits
+    from ..notes import InputOptions
     from ..omop import (
         ConceptMap,
         TableSpec,
@@ -115,10 +100,11 @@ def annotate_omop_command(
     if target is None:
         raise ValueError("Say where NOTE_NLP goes with --note-nlp-db URL (or read with --db).")
 
+    reading = InputOptions(input_format, id_column, text_column, encoding)
+    database = _Database(db, table, query, schema)
+
     def open_source() -> NoteSource:
-        return _open_source(
-            input_path, input_format, db, table, query, schema, id_column, text_column, encoding
-        )
+        return _open_source(input_path, database, reading)
 
     source = open_source()
     # Everything the write needs is checked before the notes are annotated: the options, the
@@ -134,16 +120,14 @@ def annotate_omop_command(
     try:
         if ensure_note_nlp(engine, write_options.table)[2]:
             typer.echo(f"Created the OMOP CDM v5.4 table {write_options.table.qualified}.")
-        limits = NoteLimits.from_options(max_note_chars, note_seconds)
-        options = RunOptions(
+        run = options.run_options(
+            NoteLimits.from_options(max_note_chars, note_seconds),
             batch_size=batch_size,
             n_process=n_process,
             progress=progress,
-            limits=limits,
             new_input=new_input,
-            say=lambda line: typer.echo(line, err=True),
         )
-        summary = annotate(PipelineSpec(model, add_context=context), source, output, options)
+        summary = annotate(PipelineSpec(model, add_context=context), source, output, run)
         typer.echo(summary.format())
         # The texts for the snippets come from a second pass over the input.
         pairs = with_texts(read_records(output), open_source().items())
@@ -153,17 +137,18 @@ def annotate_omop_command(
     typer.echo(report.format())
 
 
-def _open_source(
-    input_path: Path | None,
-    input_format: str | None,
-    db: str | None,
-    table: str | None,
-    query: str | None,
-    schema: str | None,
-    id_column: str | None,
-    text_column: str | None,
-    encoding: str,
-) -> NoteSource:
+@dataclass(frozen=True)
+class _Database:
+    """--db URL and where in it the notes are (--table in --schema, or --query)."""
+
+    url: str | None
+    table: str | None
+    query: str | None
+    schema: str | None
+
+
+def _open_source(input_path: Path | None, database: _Database, reading: InputOptions) -> NoteSource:
+    db, table, query, schema = database.url, database.table, database.query, database.schema
     if (input_path is None) == (db is None):
         raise ValueError("Read notes from either --input FILE or --db URL (one of them).")
     if db is not None:
@@ -174,28 +159,22 @@ def _open_source(
             table=table,
             query=query,
             schema=schema,
-            id_column=id_column,
-            text_column=text_column,
+            id_column=reading.id_column,
+            text_column=reading.text_column,
         )
     if table is not None or query is not None or schema is not None:
         raise ValueError("--table, --query and --schema go with --db.")
-    from ..notes import detect_format, open_notes
+    from ..notes import detect_format
 
     assert input_path is not None
-    if (input_format or detect_format(input_path)) == "mimic-iv":
+    if (reading.input_format or detect_format(input_path)) == "mimic-iv":
         # Refused before annotating, not after: NOTE_NLP.note_id is an integer.
         raise ValueError(
             f"{input_path}: MIMIC-IV-Note ids (10000032-DS-21) are not the integer note ids "
             "NOTE_NLP needs; load the file into a NOTE table with `spacy-minialbert load-notes` "
             "and annotate that with --db URL --table note."
         )
-    return open_notes(
-        input_path,
-        input_format=input_format,
-        id_column=id_column,
-        text_column=text_column,
-        encoding=encoding,
-    )
+    return reading.open(input_path)
 
 
 def _pipeline_meta(model: str) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from . import app
+from . import note_options as options
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -29,18 +30,16 @@ def annotate_spark_command(
         ..., help="Folder to write (or resume): notes/ and entities/ Parquet, errors, summary."
     ),
     master: str = typer.Option("local[*]", "--master", help="Spark master URL."),
-    input_format: str | None = typer.Option(None, "--format", help=FORMAT_HELP),
-    id_column: str | None = typer.Option(
-        None, "--id-column", help="Column of the note id (ROW_ID for CSV, else id)."
+    input_format: str | None = options.input_format_option(FORMAT_HELP),
+    id_column: str | None = options.id_column_option(
+        "Column of the note id (ROW_ID for CSV, else id)."
     ),
-    text_column: str | None = typer.Option(
-        None, "--text-column", help="Column of the text (TEXT for CSV, else text)."
+    text_column: str | None = options.text_column_option(
+        "Column of the text (TEXT for CSV, else text)."
     ),
-    encoding: str = typer.Option("utf-8", "--encoding", help="Encoding of CSV/JSONL input."),
-    keep_iserror: bool = typer.Option(
-        False, "--keep-iserror", help="Annotate rows with ISERROR=1 too (skipped by default)."
-    ),
-    batch_size: int = typer.Option(32, "--batch-size", help="Notes per nlp.pipe batch."),
+    encoding: str = options.encoding_option("Encoding of CSV/JSONL input."),
+    keep_iserror: bool = options.KEEP_ISERROR,
+    batch_size: int = options.batch_size_option(),
     max_batch_chars: int = typer.Option(
         200_000, "--max-batch-chars", help="Characters per nlp.pipe batch at most (long notes)."
     ),
@@ -56,27 +55,10 @@ def annotate_spark_command(
     code: Path | None = typer.Option(
         None, "--code", help="Python file with custom components, shipped and imported first."
     ),
-    context: bool = typer.Option(
-        True,
-        "--context/--no-context",
-        help="Add sentences, sectionizer and ConText when MODEL has no ConText.",
-    ),
-    max_note_chars: int | None = typer.Option(
-        None,
-        "--max-note-chars",
-        help="A longer note is a failed record, not annotated (default 1,000,000; 0: no limit).",
-    ),
-    note_seconds: float | None = typer.Option(
-        None,
-        "--note-seconds",
-        help="A note that takes longer is stopped, a failed record (default 300; 0: no limit).",
-    ),
-    log_text: bool = typer.Option(
-        False,
-        "--log-text",
-        help="Keep exception messages in failed records' details, though they may quote note "
-        "text (by default no note text reaches the errors file or summary).",
-    ),
+    context: bool = options.CONTEXT,
+    max_note_chars: int | None = options.MAX_NOTE_CHARS,
+    note_seconds: float | None = options.NOTE_SECONDS,
+    log_text: bool = options.log_text_option("the errors file or summary"),
     conf: list[str] = typer.Option(
         [], "--conf", help="Spark configuration KEY=VALUE (repeatable), e.g. spark.task.cpus=2."
     ),
@@ -97,7 +79,7 @@ def annotate_spark_command(
         settings[key.strip()] = value
 
     from ..annotate.limits import NoteLimits
-    from ..spark.inputs import InputOptions
+    from ..notes import InputOptions
     from ..spark.job import JobOptions, run_job
     from ..spark.model import ship_code, ship_model
     from ..spark.worker import WorkerConfig

@@ -16,7 +16,14 @@ from .csv_notes import CsvNotes, MissingColumns
 from .database import DatabaseNotes
 from .encoding import EncodingProblem
 from .folder_notes import FolderNotes
-from .formats import NOTE_FORMATS, FileNotes, detect_format, format_from_name, open_notes
+from .formats import (
+    NOTE_FORMATS,
+    FileNotes,
+    InputOptions,
+    detect_format,
+    format_from_name,
+    open_notes,
+)
 from .jsonl_notes import JsonlNotes
 from .records import InputItem, Note, NoteSource, Rejected, check_note
 from .text_notes import TextNotes
@@ -29,6 +36,7 @@ __all__ = [
     "FileNotes",
     "FolderNotes",
     "InputItem",
+    "InputOptions",
     "JsonlNotes",
     "MissingColumns",
     "Note",

@@ -5,6 +5,7 @@ recognised by name). A table or query of a database is read by
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from .csv_notes import COLUMN_HINT, CsvNotes
@@ -24,6 +25,27 @@ _SUFFIXES = {
     ".ndjson": "jsonl",
     ".json": "jsonl",
 }
+
+
+@dataclass(frozen=True)
+class InputOptions:
+    """How to read an input of notes, as the commands' options (``--format``, ``--id-column``,
+    ``--text-column``, ``--encoding``, ``--keep-iserror``) say it; one object for every engine
+    (the Spark engine reads its input with it too). None: the format's default (from the name;
+    ``ROW_ID``/``TEXT`` for CSV, ``id``/``text`` for JSONL)."""
+
+    input_format: str | None = None
+    id_column: str | None = None
+    text_column: str | None = None
+    encoding: str = DEFAULT_ENCODING
+    keep_iserror: bool = False
+
+    def open(self, path: Path) -> FileNotes:
+        """The reader of ``path`` with these options (:func:`open_notes`)."""
+        return open_notes(
+            path, input_format=self.input_format, id_column=self.id_column,
+            text_column=self.text_column, encoding=self.encoding, keep_iserror=self.keep_iserror,
+        )  # fmt: skip
 
 
 def format_from_name(path: Path) -> str | None:

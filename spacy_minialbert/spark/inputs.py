@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from functools import partial
 
 from pyspark.sql import Column, DataFrame, SparkSession
@@ -27,27 +26,20 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import StringType, StructField, StructType
 
 from ..notes.encoding import checked_encoding
+from ..notes.formats import InputOptions
 from ..notes.noteevents import FLAGGED_VALUES, ISERROR_COLUMN
 from ..notes.records import ISERROR
 from .balance import _ORDER
 from .decoding import BYTES, SparkRecord, csv_record, decoded_header, jsonl_record
 from .worker import ID, REJECT, REJECT_DETAIL, SOURCE, TEXT
 
+# The values of InputOptions.input_format here.
 SPARK_INPUT_FORMATS = ("csv", "jsonl", "parquet", "table")
 SKIP = "_skip"
 SKIP_REASONS = (ISERROR,)  # the values _skip takes
 CORRUPT = "_corrupt_record"
 _SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}
 _TABLE_NAME = re.compile(r"^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*){0,2}$")
-
-
-@dataclass(frozen=True)
-class InputOptions:
-    input_format: str | None = None
-    id_column: str | None = None
-    text_column: str | None = None
-    encoding: str = "utf-8"
-    keep_iserror: bool = False
 
 
 def detect_format(location: str) -> str:

@@ -45,11 +45,12 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from ..annotate.summary import Summary
+from ..notes.formats import InputOptions
 from ..notes.records import ALREADY_DONE
 from .balance import DEFAULT_PART_CHARS, assign_parts
 from .engine import annotate_parts, entity_rows, mark_duplicates
 from .files import OutputFiles
-from .inputs import SKIP, SKIP_REASONS, InputOptions, read_notes
+from .inputs import SKIP, SKIP_REASONS, read_notes
 from .schema import FAILED, OK
 from .worker import ID, PART, REJECT, REJECT_DETAIL, SOURCE, TEXT, WorkerConfig
 
