@@ -7,18 +7,9 @@ import sys
 
 import typer
 
-app = typer.Typer(
-    name="spacy-minialbert",
-    help="MiniALBERT backbones for clinical spaCy pipelines.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
+from .app import app
 
-
-@app.callback()
-def _root() -> None:
-    """MiniALBERT backbones for clinical spaCy pipelines."""
+__all__ = ["app", "main"]
 
 
 def main() -> None:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import typer
 
-from . import app
 from . import note_options as options
+from .app import app
 
 FORMAT_HELP = (
     "folder, text, csv, jsonl or mimic-iv (default: from INPUT: a directory, .txt[.gz] of "

@@ -13,7 +13,7 @@ from typing import Any
 import typer
 
 from ..backbone_shape import DEFAULT_SHAPE, BackboneShape
-from . import app
+from .app import app
 
 # What a folder given to --text is searched for: DocBins and the files of notes.
 SUFFIXES = (".spacy", ".txt", ".text", ".jsonl", ".ndjson", ".csv", ".gz")

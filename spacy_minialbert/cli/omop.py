@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from . import app
 from . import note_options as options
+from .app import app
 
 if TYPE_CHECKING:
     from ..notes import InputOptions, NoteSource

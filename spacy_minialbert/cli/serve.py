@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from . import app
+from .app import app
 
 PREFIX = "SPACY_MINIALBERT_SERVE_"
 

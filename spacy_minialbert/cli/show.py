@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from . import app
+from .app import app
 
 EXAMPLE_NOTE = (
     "HISTORY OF PRESENT ILLNESS: A 64-year-old man with type 2 diabetes mellitus and "
