@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    import torch
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -50,6 +55,24 @@ def published_backbone(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(DATA / "conformance" / "tiny_minialbert", target)
     write_vocab(target / "vocab.txt", 100)
     return target
+
+
+# The reference outputs of tests/data/conformance: the modeling and hf tests check against them.
+@pytest.fixture(scope="session")
+def conformance_dir(data_dir: Path) -> Path:
+    return data_dir / "conformance"
+
+
+@pytest.fixture(scope="session")
+def expected(conformance_dir: Path) -> dict[str, Any]:
+    return json.loads((conformance_dir / "expected.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def inputs(expected: dict[str, Any]) -> dict[str, torch.Tensor]:
+    import torch
+
+    return {key: torch.tensor(value) for key, value in expected["inputs"].items()}
 
 
 SENTENCES = [
@@ -133,7 +156,7 @@ def notes_pipeline(tmp_path_factory: pytest.TempPathFactory, notes_backbone: Pat
     from spacy.cli.train import train
 
     from spacy_minialbert.clinical import clinical_nlp
-    from tests.notes.synthetic import synthetic_docbin
+    from tests.support.synthetic_notes import synthetic_docbin
 
     directory = tmp_path_factory.mktemp("notes-pipeline")
     nlp = clinical_nlp()
@@ -163,3 +186,45 @@ def composed_pipeline(tmp_path_factory: pytest.TempPathFactory, notes_pipeline: 
     target = tmp_path_factory.mktemp("composed") / "pipeline"
     nlp.to_disk(target)
     return target
+
+
+# The tiny PROBLEM/TREATMENT pipeline of tests/support/pipelines.py: each `spacy train` run happens
+# once per session, shared by the pipeline, compression and evaluation tests.
+@pytest.fixture(scope="session")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    from tests.support.pipelines import synthetic_docbin
+
+    directory = tmp_path_factory.mktemp("corpus")
+    paths = {"train": directory / "train.spacy", "dev": directory / "dev.spacy"}
+    synthetic_docbin(40, seed=0).to_disk(paths["train"])
+    synthetic_docbin(10, seed=1).to_disk(paths["dev"])
+    return paths
+
+
+@pytest.fixture(scope="session")
+def our_backbone(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny MiniALBERT in our format, with the toy vocabulary."""
+    from tests.support.pipelines import build_tiny_backbone
+
+    return build_tiny_backbone(tmp_path_factory.mktemp("backbone") / "tiny-minialbert")
+
+
+@pytest.fixture(scope="session")
+def trained(tmp_path_factory: pytest.TempPathFactory, corpus: dict, our_backbone: Path) -> Path:
+    from tests.support.pipelines import train_tiny
+
+    return train_tiny(tmp_path_factory.mktemp("trained"), corpus, our_backbone)
+
+
+@pytest.fixture(scope="session")
+def trained_adapters_only(
+    tmp_path_factory: pytest.TempPathFactory, corpus: dict, our_backbone: Path
+) -> Path:
+    from tests.support.pipelines import train_tiny
+
+    return train_tiny(
+        tmp_path_factory.mktemp("adapters"),
+        corpus,
+        our_backbone,
+        **{"components.transformer.model.adapters_only": True},
+    )

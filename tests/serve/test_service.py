@@ -23,9 +23,9 @@ import httpx
 import pytest
 
 from spacy_minialbert.annotate import PipelineSpec, RunOptions, annotate, load_pipeline, open_notes
-from tests.notes.synthetic import TEST_NOTE, synthetic_note
 from tests.serve.components import FAILURE_MARKER, SLOW_MARKER, SLOW_SECONDS
 from tests.serve.server import ServerProcess
+from tests.support.synthetic_notes import TEST_NOTE, synthetic_note
 
 COMPONENTS = Path(__file__).parent / "components.py"
 LOAD_DELAY_S = 3.0  # the early requests must all land within it, even on a busy machine

@@ -11,11 +11,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tests.notes.synthetic import TEST_NOTE
-from tests.notes.test_long_note import LONG_NOTE
+from tests.annotate.test_long_note import LONG_NOTE
 from tests.spark import components
 from tests.spark.conftest import COMPONENTS_FILE
 from tests.spark.support import read_jsonl, run_cli, spark_output
+from tests.support.synthetic_notes import TEST_NOTE
 
 PLACEHOLDERS = (
     "Pt [**Known lastname 1234**] seen by Dr. [**First Name8 (NamePattern2) 5678**] on "

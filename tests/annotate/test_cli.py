@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from spacy_minialbert.cli import app
 from spacy_minialbert.cli import commands as _commands  # noqa: F401  (registers the commands)
-from tests.notes.synthetic import TEST_NOTE
+from tests.support.synthetic_notes import TEST_NOTE
 
 FAILURE_MARKER = "TRIGGER-COMPONENT-FAILURE"
 SECOND_NOTE = "HPI:\r\nSeen by Dr. [**First Name (Titles) **] for asthma .\r\n"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from spacy_minialbert.annotate import PipelineSpec, RunOptions, annotate, load_pipeline, open_notes
-from tests.notes.synthetic import TEST_NOTE
+from tests.support.synthetic_notes import TEST_NOTE
 
 
 @pytest.mark.slow  # two spawned workers each import torch and load the pipeline

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.notes.synthetic import TEST_NOTE
-from tests.notes.test_resume import cli_command, wait_for_lines
+from tests.annotate.test_resume import cli_command, wait_for_lines
+from tests.support.synthetic_notes import TEST_NOTE
 
 
 def children_of(pid: int) -> set[int]:

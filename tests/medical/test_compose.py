@@ -17,7 +17,7 @@ from spacy_minialbert.annotate.records import note_record
 from spacy_minialbert.medical import CALLBACK_NAME, add_clinical_context
 from spacy_minialbert.medical.registration import callback_config
 from spacy_minialbert.notes.records import Note
-from tests.notes.synthetic import TEST_NOTE
+from tests.support.synthetic_notes import TEST_NOTE
 
 PLACEHOLDER = "[**First Name (Titles) **]"
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.notes.synthetic import TEST_NOTE
+from tests.support.synthetic_notes import TEST_NOTE
 
 
 @pytest.mark.slow  # spacy package + pip install + a fresh process: about 40 s

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from spacy_minialbert.cli import app
 from spacy_minialbert.cli import commands as _commands  # noqa: F401  (registers the commands)
-from tests.notes.synthetic import TEST_NOTE
+from tests.support.synthetic_notes import TEST_NOTE
 
 N_NOTES = 80
 

@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from spacy_minialbert.cli import app
 from spacy_minialbert.cli import commands as _commands  # noqa: F401  (registers commands)
-from tests.notes.synthetic import TEST_NOTE
+from tests.support.synthetic_notes import TEST_NOTE
 
 
 def test_show_prints_context_and_sections(composed_pipeline: Path, tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from spacy_minialbert.cli import app
 from spacy_minialbert.cli import commands as _commands  # noqa: F401  (registers the commands)
-from tests.notes.synthetic import TEST_NOTE
+from tests.support.synthetic_notes import TEST_NOTE
 
 
 def test_render_shows_entities_modifiers_and_sections(
