@@ -3,6 +3,7 @@
 from .architectures import build_minialbert_tok2vec_v1, build_minialbert_transformer_v1
 from .backbones import fresh_backbone_v1, pretrained_backbone_v1
 from .extensions import register_extensions
+from .textcat import build_textcat_transformer_bow_v1
 from .token_features import build_transformer_with_features_v1
 from .transformer_model import MiniAlbertTransformerModel
 
@@ -14,6 +15,7 @@ __all__ = [
     "MiniAlbertTransformerModel",
     "build_minialbert_tok2vec_v1",
     "build_minialbert_transformer_v1",
+    "build_textcat_transformer_bow_v1",
     "build_transformer_with_features_v1",
     "fresh_backbone_v1",
     "pretrained_backbone_v1",
