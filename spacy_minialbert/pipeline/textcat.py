@@ -28,6 +28,7 @@ from thinc.api import (
     reduce_max,
     reduce_mean,
     softmax_activation,
+    zero_init,
 )
 from thinc.types import Floats2d
 
@@ -49,7 +50,14 @@ def build_textcat_transformer_bow_v1(
         length=length,
         nO=nO,
     )
-    pooled = chain(tok2vec, list2ragged(), concatenate(reduce_mean(), reduce_max()), Linear(nO=nO))
+    # Zero-initialised, so training starts from the bag of words alone instead of adding random
+    # logits from pooled vectors that do not yet mean anything.
+    pooled = chain(
+        tok2vec,
+        list2ragged(),
+        concatenate(reduce_mean(), reduce_max()),
+        Linear(nO=nO, init_W=zero_init),
+    )
     activation = softmax_activation() if exclusive_classes else Logistic()
     model = chain(add(pooled, bag_of_words), activation)
     model.set_ref("tok2vec", tok2vec)

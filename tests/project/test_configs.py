@@ -20,16 +20,18 @@ def test_the_shipped_configs_are_all_here() -> None:
 
 
 @pytest.mark.parametrize("path", CONFIGS, ids=lambda path: path.stem)
-def test_config_resolves_and_initialises(path: Path, corpus: dict, our_backbone: Path) -> None:
-    config = load_config(
-        path,
-        overrides={
-            "paths.train": str(corpus["train"]),
-            "paths.dev": str(corpus["dev"]),
-            "paths.backbone": str(our_backbone),
-        },
-        interpolate=True,  # as `spacy train` does before building the pipeline
-    )
+def test_config_resolves_and_initialises(
+    path: Path, corpus: dict, our_backbone: Path, trained: Path
+) -> None:
+    overrides = {
+        "paths.train": str(corpus["train"]),
+        "paths.dev": str(corpus["dev"]),
+        "paths.backbone": str(our_backbone),
+    }
+    if path.stem == "demo_textcat":  # stage 2 of the demo sources stage 1's transformer and ner
+        overrides["paths.ner_pipeline"] = str(trained)
+    # interpolate: as `spacy train` does before building the pipeline
+    config = load_config(path, overrides=overrides, interpolate=True)
     assert config["paths"]["backbone"] == str(our_backbone)
     nlp = load_model_from_config(config, auto_fill=True, validate=True)
     assert nlp.pipe_names[0] == "transformer"

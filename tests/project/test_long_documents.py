@@ -84,7 +84,7 @@ def _corpus(path: Path, nlp: spacy.Language) -> tuple[Path, int]:
     return path, len(short) + len(long)
 
 
-@pytest.mark.parametrize("name", ["ner.cfg", "ner_textcat.cfg", "demo.cfg"])
+@pytest.mark.parametrize("name", ["ner.cfg", "ner_textcat.cfg", "demo_ner.cfg"])
 def test_training_uses_a_5000_token_note(name: str, tmp_path: Path) -> None:
     from spacy.cli.train import train
 
