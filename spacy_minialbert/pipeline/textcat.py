@@ -52,14 +52,16 @@ def build_textcat_transformer_bow_v1(
     )
     # Zero-initialised, so training starts from the bag of words alone instead of adding random
     # logits from pooled vectors that do not yet mean anything.
-    pooled = chain(
+    pooled: Model[list[Doc], Floats2d] = chain(
         tok2vec,
         list2ragged(),
         concatenate(reduce_mean(), reduce_max()),
         Linear(nO=nO, init_W=zero_init),
     )
-    activation = softmax_activation() if exclusive_classes else Logistic()
-    model = chain(add(pooled, bag_of_words), activation)
+    activation: Model[Floats2d, Floats2d] = (
+        softmax_activation() if exclusive_classes else Logistic()
+    )
+    model: Model[list[Doc], Floats2d] = chain(add(pooled, bag_of_words), activation)
     model.set_ref("tok2vec", tok2vec)
     model.attrs["multi_label"] = not exclusive_classes
     return model
