@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from spacy.language import Language
+from spacy.pipeline import TextCategorizer
+from spacy.scorer import Scorer
 from spacy.training import Example
 
 
@@ -33,13 +35,35 @@ class PipelineScores:
         return asdict(self)
 
 
+class _TaskScorer(Scorer):
+    """spaCy's scorer, with the classifiers scored over only the documents that have gold
+    categories.
+
+    Data for two tasks (NCBI-disease abstracts for ``ner``, MTSamples notes for ``textcat``) is
+    scored in one run; spaCy's scorer skips documents without entity annotation but counts an
+    exclusive classifier's answer on a document without gold categories as a false positive,
+    which made the demo's classifier look 17 points worse than on its own notes."""
+
+    def score(self, examples: Iterable[Example], *, per_component: bool = False) -> dict[str, Any]:
+        examples = list(examples)
+        results = super().score(examples, per_component=per_component)
+        with_cats = [example for example in examples if example.reference.cats]
+        if per_component or not with_cats or len(with_cats) == len(examples):
+            return results
+        for _, component in self.nlp.pipeline:
+            if isinstance(component, TextCategorizer):  # textcat_multilabel's class derives from it
+                results.update(component.score(with_cats))
+        return results
+
+
 def score_pipeline(
     nlp: Language, examples: Sequence[Example], batch_size: int = 32
 ) -> PipelineScores:
     """Run ``nlp`` over the examples' texts and score entities (exact spans, per type) and
-    categories (per label, threshold 0.5 for multi-label, argmax for exclusive)."""
+    categories (per label, threshold 0.5 for multi-label, argmax for exclusive; over the documents
+    that have gold categories)."""
     started = time.perf_counter()
-    raw = nlp.evaluate(examples, batch_size=batch_size)
+    raw = nlp.evaluate(examples, batch_size=batch_size, scorer=_TaskScorer(nlp=nlp))
     elapsed = time.perf_counter() - started
     n_words = sum(len(example.reference) for example in examples)
     scores = PipelineScores(n_docs=len(examples), words_per_second=n_words / max(elapsed, 1e-9))

@@ -104,3 +104,30 @@ def test_init_backbone_trains_a_vocabulary_and_saves_a_loadable_model(
     assert model.config.vocab_size == len(tokenizer) <= 120
     assert tokenizer.model_max_length == 64 and tokenizer.pad_token_id == 0
     assert "aspirin" in tokenizer.get_vocab()  # learned from the corpus text
+
+
+def test_categories_are_scored_on_the_documents_that_have_them(
+    trained: Path, corpus: dict, tmp_path: Path
+) -> None:
+    """Dev data for two tasks in one run: documents without gold categories (entity-only
+    abstracts) must not count as the classifier's false positives."""
+    import spacy
+    from spacy.tokens import DocBin
+    from spacy.training import Corpus
+
+    from spacy_minialbert.evaluation.scores import score_pipeline
+
+    nlp = spacy.load(trained)
+    with_cats = list(Corpus(str(corpus["dev"]))(nlp))
+    entity_only = list(DocBin().from_disk(corpus["dev"]).get_docs(nlp.vocab))
+    for doc in entity_only:
+        doc.cats = {}
+    DocBin(docs=entity_only).to_disk(tmp_path / "entities.spacy")
+    mixed = with_cats + list(Corpus(str(tmp_path / "entities.spacy"))(nlp))
+    alone = score_pipeline(nlp, with_cats)
+    together = score_pipeline(nlp, mixed)
+    assert together.n_docs == 2 * alone.n_docs
+    assert together.cats == alone.cats
+    # The entity-only documents still count for entities.
+    support = sum(label.support for label in together.ents_per_label.values())
+    assert support == 2 * sum(label.support for label in alone.ents_per_label.values())
