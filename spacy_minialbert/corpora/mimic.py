@@ -22,11 +22,11 @@ counted, not itemised."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from ..notes.csv_notes import CsvNotes, read_header
-from ..notes.records import BAD_ENCODING, EMPTY_TEXT, MALFORMED, Note, Rejected
+from ..notes.records import BAD_ENCODING, EMPTY_TEXT, MALFORMED, InputItem, Rejected
 from .account import Account
 from .records import DocumentRecord
 from .text import NOT_UTF8
@@ -72,24 +72,16 @@ def mimic_noteevents_documents(
             f"{path}: not a NOTEEVENTS CSV, the header lacks {', '.join(missing)} "
             f"(found {', '.join(header) or 'no header'})."
         )
-    for item in CsvNotes(path, keep_iserror=keep_iserror).items():
-        if isinstance(item, Rejected) and item.reason != EMPTY_TEXT:
-            account_rejected(account, item, str(path))
-            continue
-        category = item.fields["CATEGORY"]
-        record = note_class_record(
-            item,
-            note_class=category.strip(),
-            raw_class=category,
-            known=NOTE_CATEGORIES,
-            selected=selected,
-            kind="category",
-            meta_columns=_META_COLUMNS,
-            account=account,
-            file=str(path),
-        )
-        if record is not None:
-            yield record
+    yield from note_class_documents(
+        CsvNotes(path, keep_iserror=keep_iserror).items(),
+        classes=lambda fields: (fields["CATEGORY"].strip(), fields["CATEGORY"]),
+        known=NOTE_CATEGORIES,
+        selected=selected,
+        kind="category",
+        meta_columns=_META_COLUMNS,
+        account=account,
+        file=str(path),
+    )
 
 
 def account_rejected(account: Account, rejected: Rejected, file: str) -> None:
@@ -114,47 +106,53 @@ def account_rejected(account: Account, rejected: Rejected, file: str) -> None:
     account.document_failed(reason, file=file, line=where, doc_id=rejected.note_id, detail=detail)
 
 
-def note_class_record(
-    item: Note | Rejected,
+def note_class_documents(
+    items: Iterable[InputItem],
     *,
-    note_class: str,
-    raw_class: str,
+    classes: Callable[[Mapping[str, str]], tuple[str, str]],
     known: tuple[str, ...],
     selected: tuple[str, ...],
     kind: str,
     meta_columns: tuple[str, ...],
     account: Account,
     file: str,
-) -> DocumentRecord | None:
-    """A MIMIC note (III's NOTEEVENTS or IV-Note) as a document labelled with its class (the
-    ``kind``: a category, a note type), or None once the account says why it is left out: a
-    class not in ``known``, not ``selected``, or an empty text (``item`` rejected for it; the
-    class is looked at first, so a deliberately filtered note is counted as filtered)."""
-    line, doc_id = item.line, item.note_id
-    if note_class not in known:
-        account.document_excluded(
-            f"unknown {kind}", file=file, line=line, doc_id=doc_id, detail=repr(raw_class)
+) -> Iterator[DocumentRecord]:
+    """The notes of a MIMIC reader (III's NOTEEVENTS or IV-Note) as documents labelled with
+    their class (the ``kind``: a category, a note type), which ``classes`` takes from a row's
+    fields (the class, and the class as written). A record the reader rejected goes to the
+    account (:func:`account_rejected`); so does a note left out: a class not in ``known``, not
+    ``selected``, or an empty text (the class is looked at first, so a deliberately filtered note
+    is counted as filtered)."""
+    for item in items:
+        if isinstance(item, Rejected) and item.reason != EMPTY_TEXT:
+            account_rejected(account, item, file)
+            continue
+        note_class, raw_class = classes(item.fields)
+        line, doc_id = item.line, item.note_id
+        if note_class not in known:
+            account.document_excluded(
+                f"unknown {kind}", file=file, line=line, doc_id=doc_id, detail=repr(raw_class)
+            )
+            continue
+        if note_class not in selected:
+            account.document_excluded(
+                f"{kind} not selected", file=file, line=line, doc_id=doc_id, itemise=False
+            )
+            continue
+        if isinstance(item, Rejected):
+            account.document_excluded(item.reason, file=file, line=line, doc_id=doc_id)
+            continue
+        meta = {name.lower(): item.fields[name] for name in meta_columns if name in item.fields}
+        meta["line"] = str(line)
+        yield DocumentRecord(
+            doc_id=item.note_id,
+            text=item.text,
+            source=file,
+            cats={name: float(name == note_class) for name in selected},
+            group=item.fields["SUBJECT_ID"].strip(),
+            meta=meta,
+            annotates_entities=False,
         )
-        return None
-    if note_class not in selected:
-        account.document_excluded(
-            f"{kind} not selected", file=file, line=line, doc_id=doc_id, itemise=False
-        )
-        return None
-    if isinstance(item, Rejected):
-        account.document_excluded(item.reason, file=file, line=line, doc_id=doc_id)
-        return None
-    meta = {name.lower(): item.fields[name] for name in meta_columns if name in item.fields}
-    meta["line"] = str(line)
-    return DocumentRecord(
-        doc_id=item.note_id,
-        text=item.text,
-        source=file,
-        cats={name: float(name == note_class) for name in selected},
-        group=item.fields["SUBJECT_ID"].strip(),
-        meta=meta,
-        annotates_entities=False,
-    )
 
 
 def _selected(categories: Sequence[str] | None) -> tuple[str, ...]:

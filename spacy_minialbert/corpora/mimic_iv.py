@@ -1,5 +1,5 @@
 """Converter of MIMIC-IV-Note (``discharge.csv.gz``, ``radiology.csv.gz``), streamed row by row
-through the reader of notes (:func:`~spacy_minialbert.notes.mimic_iv.mimic_iv_notes`).
+through the reader of notes (:class:`~spacy_minialbert.notes.mimic_iv.MimicIvNotes`).
 
 Input: a CSV (plain or gzip) with a header row and the columns ``note_id, subject_id, hadm_id,
 note_type, note_seq, charttime, storetime, text`` (names matched case-insensitively; ``note_id``,
@@ -27,10 +27,9 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from ..notes.csv_notes import read_header
-from ..notes.mimic_iv import check_not_detail, mimic_iv_notes
-from ..notes.records import EMPTY_TEXT, Rejected
+from ..notes.mimic_iv import MimicIvNotes, check_not_detail
 from .account import Account
-from .mimic import account_rejected, note_class_record
+from .mimic import note_class_documents
 from .records import DocumentRecord
 
 NOTE_TYPES = ("DS", "RR", "AR")
@@ -48,24 +47,16 @@ def mimic_iv_note_documents(
     path = Path(path)
     selected = _selected(categories)
     check_header(path, [name.strip().upper() for name in read_header(path)])
-    for item in mimic_iv_notes(path).items():
-        if isinstance(item, Rejected) and item.reason != EMPTY_TEXT:
-            account_rejected(account, item, str(path))
-            continue
-        note_type = item.fields["NOTE_TYPE"].strip()
-        record = note_class_record(
-            item,
-            note_class=note_type,
-            raw_class=note_type,
-            known=NOTE_TYPES,
-            selected=selected,
-            kind="note type",
-            meta_columns=_META_COLUMNS,
-            account=account,
-            file=str(path),
-        )
-        if record is not None:
-            yield record
+    yield from note_class_documents(
+        MimicIvNotes(path).items(),
+        classes=lambda fields: (fields["NOTE_TYPE"].strip(), fields["NOTE_TYPE"].strip()),
+        known=NOTE_TYPES,
+        selected=selected,
+        kind="note type",
+        meta_columns=_META_COLUMNS,
+        account=account,
+        file=str(path),
+    )
 
 
 def check_header(path: Path, header: list[str]) -> None:

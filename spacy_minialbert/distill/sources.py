@@ -31,7 +31,7 @@ from pathlib import Path
 from ..notes import CsvNotes, JsonlNotes, MissingColumns, Note, Rejected, TextNotes
 from ..notes.encoding import EncodingProblem
 from ..notes.formats import format_from_name
-from ..notes.mimic_iv import mimic_iv_notes
+from ..notes.mimic_iv import MimicIvNotes
 from ..notes.records import BAD_ENCODING, EMPTY_TEXT, MALFORMED, MISSING_TEXT, InputItem
 
 # data.format's names for the formats of the reader of notes.
@@ -154,7 +154,7 @@ def read_records(
                 path, text_column=text_column, keep_iserror=keep_iserror, require_id=False
             )
             return reader.items(offset)
-        read = mimic_iv_notes if item.format == "mimic-iv" else CsvNotes
+        read = MimicIvNotes if item.format == "mimic-iv" else CsvNotes
         table = read(
             path, text_column=text_column, keep_iserror=keep_iserror, require_id=False,
             hint=COLUMN_HINT,

@@ -28,6 +28,7 @@ from .encoding import DEFAULT_ENCODING, checked_encoding, encoding_problem
 from .lines import Line, LineFile
 from .noteevents import ISERROR_COLUMN, is_flagged_error
 from .records import ISERROR, MALFORMED, InputItem, Note, Rejected, check_note, undecodable
+from .streamed import StreamedFile
 
 DEFAULT_ID_COLUMN = "ROW_ID"
 DEFAULT_TEXT_COLUMN = "TEXT"
@@ -56,12 +57,13 @@ def read_header(path: Path, encoding: str = DEFAULT_ENCODING) -> list[str]:
             raise ValueError(f"{path}: {error}") from error
 
 
-class CsvNotes:
+class CsvNotes(StreamedFile):
     """A CSV of notes as a :class:`~.records.NoteSource`. ``require_id=False``: a row without an
     id (or a file without the id column) takes its line number as id, for readers that need only
     the text (distillation)."""
 
-    unit = "B"
+    default_id_column = DEFAULT_ID_COLUMN
+    default_text_column = DEFAULT_TEXT_COLUMN
 
     def __init__(
         self,
@@ -74,17 +76,14 @@ class CsvNotes:
         require_id: bool = True,
         hint: str = COLUMN_HINT,
     ) -> None:
-        self.path = str(path)
-        self._path = path
-        self.id_column = (id_column or DEFAULT_ID_COLUMN).strip().upper()
-        self.text_column = (text_column or DEFAULT_TEXT_COLUMN).strip().upper()
-        self.encoding = checked_encoding(encoding)
+        super().__init__(path, encoding)
+        self.id_column = (id_column or self.default_id_column).strip().upper()
+        self.text_column = (text_column or self.default_text_column).strip().upper()
         self.keep_iserror = keep_iserror
         self.require_id = require_id
-        self.total: int | None = path.stat().st_size
-        self._file: LineFile | None = None
         # Check the columns now, before a run creates any output.
         self.header = read_header(path, self.encoding)
+        self._check_header(self.header)
         names = [name.strip().upper() for name in self.header]
         wanted = [self.id_column] if require_id else []
         missing = [name for name in [*wanted, self.text_column] if name not in names]
@@ -92,15 +91,14 @@ class CsvNotes:
             raise MissingColumns(path, missing, names, hint)
         self._columns = {name: index for index, name in enumerate(names)}
 
-    def position(self) -> int:
-        return self._file.position() if self._file is not None else 0
+    def _check_header(self, header: list[str]) -> None:
+        """A subclass refuses a file by its header here, before the columns are looked for."""
 
     def items(self, start: int = 0) -> Iterator[InputItem]:
         """Every record from byte offset ``start`` (0, or a record's ``end``) on."""
-        self._file = LineFile(self._path, self.encoding, start=start, lone_cr_ends_line=True)
-        try:
+        with self._open(start, lone_cr_ends_line=True) as file:
             lines: deque[Line] = deque()
-            records = CsvRecords(self._file.texts(lines), first_line=self._file.number)
+            records = CsvRecords(file.texts(lines), first_line=file.number)
             if start == 0:
                 records.header()
             rows = records.rows(
@@ -115,8 +113,6 @@ class CsvNotes:
                 while lines[0].number < row.last_line:
                     lines.popleft()
                 yield self._item(row, first.start, lines[0].end)
-        finally:
-            self._file.close()
 
     def _item(self, row: CsvRow | MalformedRow, start: int, end: int) -> InputItem:
         source, line = f"{self.path}:{row.line}", row.line

@@ -12,7 +12,7 @@ from .csv_notes import COLUMN_HINT, CsvNotes
 from .encoding import DEFAULT_ENCODING
 from .folder_notes import FolderNotes
 from .jsonl_notes import JsonlNotes
-from .mimic_iv import is_mimic_iv_name, mimic_iv_notes
+from .mimic_iv import MimicIvNotes, is_mimic_iv_name
 from .text_notes import TextNotes
 
 NOTE_FORMATS = ("folder", "text", "csv", "jsonl", "mimic-iv")
@@ -111,7 +111,7 @@ def open_notes(
             path, id_column=id_column, text_column=text_column, encoding=encoding,
             keep_iserror=keep_iserror, require_id=require_id,
         )  # fmt: skip
-    reader = mimic_iv_notes if chosen == "mimic-iv" else CsvNotes
+    reader = MimicIvNotes if chosen == "mimic-iv" else CsvNotes
     return reader(
         path, id_column=id_column, text_column=text_column, encoding=encoding,
         keep_iserror=keep_iserror, require_id=require_id, hint=hint,

@@ -19,20 +19,19 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from .encoding import DEFAULT_ENCODING, EncodingProblem, checked_encoding, encoding_problem
-from .lines import Line, LineFile
+from .encoding import DEFAULT_ENCODING, EncodingProblem, encoding_problem
+from .lines import Line
 from .noteevents import is_flagged_error
 from .records import ISERROR, MALFORMED, InputItem, Rejected, check_note, undecodable
+from .streamed import StreamedFile
 
 DEFAULT_ID_KEY = "id"
 DEFAULT_TEXT_KEY = "text"
 
 
-class JsonlNotes:
+class JsonlNotes(StreamedFile):
     """A JSON Lines file as a :class:`~.records.NoteSource`. ``require_id=False``: a record
     without an id takes its line number as id."""
-
-    unit = "B"
 
     def __init__(
         self,
@@ -44,29 +43,19 @@ class JsonlNotes:
         keep_iserror: bool = False,
         require_id: bool = True,
     ) -> None:
-        self.path = str(path)
-        self._path = path
+        super().__init__(path, encoding)
         self.id_column = id_column or DEFAULT_ID_KEY
         self.text_column = text_column or DEFAULT_TEXT_KEY
-        self.encoding = checked_encoding(encoding)
         self.keep_iserror = keep_iserror
         self.require_id = require_id
-        self.total: int | None = path.stat().st_size
-        self._file: LineFile | None = None
-
-    def position(self) -> int:
-        return self._file.position() if self._file is not None else 0
 
     def items(self, start: int = 0) -> Iterator[InputItem]:
         """Every record from byte offset ``start`` (0, or a record's ``end``) on."""
-        self._file = LineFile(self._path, self.encoding, start=start)
-        try:
-            for line in self._file:
+        with self._open(start) as file:
+            for line in file:
                 if line.text.strip():
                     found = self._item(line, f"{self.path}:{line.number}")
                     yield replace(found, line=line.number, start=line.start, end=line.end)
-        finally:
-            self._file.close()
 
     def _item(self, line: Line, source: str) -> InputItem:
         return jsonl_item(

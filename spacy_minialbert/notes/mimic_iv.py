@@ -1,15 +1,14 @@
 """Notes from MIMIC-IV-Note (``discharge.csv.gz``, ``radiology.csv.gz``): a CSV read like any
-other (:class:`~.csv_notes.CsvNotes`), with ``note_id`` as the id (``10000032-DS-21``) and
-``text`` as the note. The input format ``mimic-iv``, chosen by the file's name; the detail files
-(``discharge_detail.csv.gz``: ``field_name``/``field_value`` per note) hold no text and are
-refused by name."""
+other (:class:`MimicIvNotes`, a :class:`~.csv_notes.CsvNotes`), with ``note_id`` as the id
+(``10000032-DS-21``) and ``text`` as the note. The input format ``mimic-iv``, chosen by the
+file's name; the detail files (``discharge_detail.csv.gz``: ``field_name``/``field_value`` per
+note) hold no text and are refused by name."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from .csv_notes import COLUMN_HINT, CsvNotes, read_header
-from .encoding import DEFAULT_ENCODING
+from .csv_notes import CsvNotes
 
 ID_COLUMN = "note_id"
 TEXT_COLUMN = "text"
@@ -37,24 +36,11 @@ def check_not_detail(path: Path, header: list[str]) -> None:
         )
 
 
-def mimic_iv_notes(
-    path: Path,
-    *,
-    id_column: str | None = None,
-    text_column: str | None = None,
-    encoding: str = DEFAULT_ENCODING,
-    keep_iserror: bool = False,
-    require_id: bool = True,
-    hint: str = COLUMN_HINT,
-) -> CsvNotes:
+class MimicIvNotes(CsvNotes):
     """The reader of a MIMIC-IV-Note notes file; a detail file (no text) is refused."""
-    check_not_detail(path, read_header(path, encoding))
-    return CsvNotes(
-        path,
-        id_column=id_column or ID_COLUMN,
-        text_column=text_column or TEXT_COLUMN,
-        encoding=encoding,
-        keep_iserror=keep_iserror,
-        require_id=require_id,
-        hint=hint,
-    )
+
+    default_id_column = ID_COLUMN
+    default_text_column = TEXT_COLUMN
+
+    def _check_header(self, header: list[str]) -> None:
+        check_not_detail(self._path, header)

@@ -13,32 +13,23 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
-from .encoding import DEFAULT_ENCODING, checked_encoding
-from .lines import Line, LineFile
+from .encoding import DEFAULT_ENCODING
+from .lines import Line
 from .records import InputItem, check_note
+from .streamed import StreamedFile
 
 
-class TextNotes:
+class TextNotes(StreamedFile):
     """A blank-line separated text file as a :class:`~.records.NoteSource`."""
 
-    unit = "B"
-
     def __init__(self, path: Path, *, encoding: str = DEFAULT_ENCODING) -> None:
-        self.path = str(path)
-        self._path = path
-        self.encoding = checked_encoding(encoding)
-        self.total: int | None = path.stat().st_size
-        self._file: LineFile | None = None
-
-    def position(self) -> int:
-        return self._file.position() if self._file is not None else 0
+        super().__init__(path, encoding)
 
     def items(self, start: int = 0) -> Iterator[InputItem]:
         """Every document from byte offset ``start`` (0, or a record's ``end``) on."""
-        self._file = LineFile(self._path, self.encoding, start=start)
-        try:
+        with self._open(start) as file:
             lines: list[Line] = []
-            for line in self._file:
+            for line in file:
                 if line.text.strip():
                     lines.append(line)
                 elif lines:
@@ -47,8 +38,6 @@ class TextNotes:
                     lines = []
             if lines:
                 yield self._item(lines, lines[-1].end)
-        finally:
-            self._file.close()
 
     def _item(self, lines: list[Line], end: int) -> InputItem:
         first = lines[0]
