@@ -5,6 +5,7 @@ container deployments configure a service."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -17,102 +18,72 @@ def _env(name: str) -> str:
     return PREFIX + name
 
 
+def _option(default: Any, flags: str, help: str) -> Any:
+    """A typer option whose environment variable is named after its flag: ``--max-wait-ms`` ->
+    ``SPACY_MINIALBERT_SERVE_MAX_WAIT_MS`` (``--context/--no-context`` -> ``..._CONTEXT``)."""
+    name = flags.split("/")[0].removeprefix("--").replace("-", "_").upper()
+    return typer.Option(default, flags, help=help, envvar=_env(name))
+
+
 @app.command("serve")
 def serve_command(
     model: str = typer.Argument(
         ..., help="Pipeline package name or directory.", envvar=_env("MODEL")
     ),
-    host: str = typer.Option(
-        "127.0.0.1",
-        "--host",
-        help="Address to listen on (0.0.0.0: every interface).",
-        envvar=_env("HOST"),
+    host: str = _option("127.0.0.1", "--host", "Address to listen on (0.0.0.0: every interface)."),
+    port: int = _option(8080, "--port", "Port to listen on."),
+    workers: int = _option(
+        1, "--workers", "Worker processes, each with its own copy of the pipeline."
     ),
-    port: int = typer.Option(8080, "--port", help="Port to listen on.", envvar=_env("PORT")),
-    workers: int = typer.Option(
-        1,
-        "--workers",
-        help="Worker processes, each with its own copy of the pipeline.",
-        envvar=_env("WORKERS"),
-    ),
-    threads: int | None = typer.Option(
+    threads: int | None = _option(
         None,
         "--threads",
-        help="Torch threads per worker (default: the available cores divided by the workers).",
-        envvar=_env("THREADS"),
+        "Torch threads per worker (default: the available cores divided by the workers).",
     ),
-    max_batch_notes: int = typer.Option(
-        32,
-        "--max-batch-notes",
-        help="Notes gathered from requests into one nlp.pipe batch.",
-        envvar=_env("MAX_BATCH_NOTES"),
+    max_batch_notes: int = _option(
+        32, "--max-batch-notes", "Notes gathered from requests into one nlp.pipe batch."
     ),
-    max_wait_ms: float = typer.Option(
+    max_wait_ms: float = _option(
         5.0,
         "--max-wait-ms",
-        help="How long a note arriving at an idle queue waits for others to join its batch.",
-        envvar=_env("MAX_WAIT_MS"),
+        "How long a note arriving at an idle queue waits for others to join its batch.",
     ),
-    max_queue_notes: int = typer.Option(
+    max_queue_notes: int = _option(
         256,
         "--max-queue-notes",
-        help="Notes admitted and unanswered per worker; beyond them, 503 with Retry-After.",
-        envvar=_env("MAX_QUEUE_NOTES"),
+        "Notes admitted and unanswered per worker; beyond them, 503 with Retry-After.",
     ),
-    max_notes_per_request: int = typer.Option(
-        64,
-        "--max-notes-per-request",
-        help="More notes in one request: 413.",
-        envvar=_env("MAX_NOTES_PER_REQUEST"),
+    max_notes_per_request: int = _option(
+        64, "--max-notes-per-request", "More notes in one request: 413."
     ),
-    max_note_chars: int = typer.Option(
-        200_000,
-        "--max-note-chars",
-        help="A longer note: 413.",
-        envvar=_env("MAX_NOTE_CHARS"),
+    max_note_chars: int = _option(200_000, "--max-note-chars", "A longer note: 413."),
+    max_request_bytes: int = _option(
+        16 * 1024 * 1024, "--max-request-bytes", "A larger request body: 413."
     ),
-    max_request_bytes: int = typer.Option(
-        16 * 1024 * 1024,
-        "--max-request-bytes",
-        help="A larger request body: 413.",
-        envvar=_env("MAX_REQUEST_BYTES"),
-    ),
-    graceful_timeout: float = typer.Option(
+    graceful_timeout: float = _option(
         30.0,
         "--graceful-timeout",
-        help="Seconds a shutdown waits for the requests in flight before closing them.",
-        envvar=_env("GRACEFUL_TIMEOUT"),
+        "Seconds a shutdown waits for the requests in flight before closing them.",
     ),
-    context: bool = typer.Option(
+    context: bool = _option(
         True,
         "--context/--no-context",
-        help="Add sentences, sectionizer and ConText when MODEL has no ConText.",
-        envvar=_env("CONTEXT"),
+        "Add sentences, sectionizer and ConText when MODEL has no ConText.",
     ),
-    code: list[str] = typer.Option(
-        [],
-        "--code",
-        help="Python file with custom components to import first (repeatable).",
-        envvar=_env("CODE"),
+    code: list[str] = _option(
+        [], "--code", "Python file with custom components to import first (repeatable)."
     ),
-    omop_concepts: Path | None = typer.Option(
+    omop_concepts: Path | None = _option(
         None,
         "--omop-concepts",
-        help="Concept mapping CSV (kind,name,concept_id) for NOTE_NLP rows (?omop=true).",
-        envvar=_env("OMOP_CONCEPTS"),
+        "Concept mapping CSV (kind,name,concept_id) for NOTE_NLP rows (?omop=true).",
     ),
-    omop_ids_per_note: int = typer.Option(
+    omop_ids_per_note: int = _option(
         1000,
         "--omop-ids-per-note",
-        help="NOTE_NLP ids per note (note_nlp_id = note_id * this + ordinal).",
-        envvar=_env("OMOP_IDS_PER_NOTE"),
+        "NOTE_NLP ids per note (note_nlp_id = note_id * this + ordinal).",
     ),
-    log_level: str = typer.Option(
-        "info",
-        "--log-level",
-        help="debug, info, warning or error.",
-        envvar=_env("LOG_LEVEL"),
-    ),
+    log_level: str = _option("info", "--log-level", "debug, info, warning or error."),
 ) -> None:
     """Serve MODEL over HTTP: POST /v1/annotate (one note or an array), GET /health, /ready,
     /v1/model, and the OpenAPI docs at /docs.
