@@ -54,13 +54,13 @@ def annotate_command(
     (kept across runs); counts go to its .summary.json. One run at a time per OUTPUT.
     """
     from ..annotate import PipelineSpec, annotate
-    from ..annotate.limits import NoteLimits
     from ..notes import InputOptions
 
     reading = InputOptions(input_format, id_column, text_column, encoding, keep_iserror)
     source = reading.open(input_path)
     run = options.run_options(
-        NoteLimits.from_options(max_note_chars, note_seconds),
+        max_note_chars,
+        note_seconds,
         batch_size=batch_size,
         n_process=n_process,
         progress=progress,

@@ -17,7 +17,6 @@ import typer
 
 if TYPE_CHECKING:
     from ..annotate import RunOptions
-    from ..annotate.limits import NoteLimits
 
 # What to read.
 
@@ -92,7 +91,8 @@ def log_text_option(kept_from: str) -> Any:
 
 
 def run_options(
-    limits: NoteLimits,
+    max_note_chars: int | None,
+    note_seconds: float | None,
     *,
     batch_size: int,
     n_process: int,
@@ -101,15 +101,18 @@ def run_options(
     log_text: bool = False,
     entities_csv: Path | None = None,
 ) -> RunOptions:
-    """The local run's options; what it did to the pipeline (ConText added) goes to stderr."""
+    """The local run's options, its limits from ``--max-note-chars`` and ``--note-seconds``
+    (:meth:`NoteLimits.from_options`); what it did to the pipeline (ConText added) goes to
+    stderr."""
     from ..annotate import RunOptions
+    from ..annotate.limits import NoteLimits
 
     return RunOptions(
         batch_size=batch_size,
         n_process=n_process,
         progress=progress,
         entities_csv=entities_csv,
-        limits=limits,
+        limits=NoteLimits.from_options(max_note_chars, note_seconds),
         new_input=new_input,
         log_text=log_text,
         say=lambda line: typer.echo(line, err=True),

@@ -82,7 +82,6 @@ def annotate_omop_command(
     from sqlalchemy import create_engine
 
     from ..annotate import PipelineSpec, annotate
-    from ..annotate.limits import NoteLimits
     from ..notes import InputOptions
     from ..omop import (
         ConceptMap,
@@ -121,7 +120,8 @@ def annotate_omop_command(
         if ensure_note_nlp(engine, write_options.table)[2]:
             typer.echo(f"Created the OMOP CDM v5.4 table {write_options.table.qualified}.")
         run = options.run_options(
-            NoteLimits.from_options(max_note_chars, note_seconds),
+            max_note_chars,
+            note_seconds,
             batch_size=batch_size,
             n_process=n_process,
             progress=progress,
