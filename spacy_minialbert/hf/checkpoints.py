@@ -173,39 +173,40 @@ NLPIE = Layout(
     ignored=(r"albert\.embeddings\.position_ids$",),
 )
 
-# Hugging Face AlbertModel (heads wrap it as `albert`; their own heads are not ours).
-ALBERT = Layout(
-    name="albert",
-    config_keys=_albert_config,
-    renames=(
-        *_prefixed(r"embeddings\.", _EMBEDDINGS),
-        (r"encoder\.embedding_hidden_mapping_in\.", "encoder.embeddings.projection."),
-        *_prefixed(_ALBERT_GROUP, _ALBERT_LAYER),
-        (r"pooler\.", "pooler.dense."),
-        (r"classifier\.", "classifier."),
-    ),
-    strip_prefix="albert.",
-    prefix_marker="albert.embeddings.",
-    ignored=(r"embeddings\.position_ids$", r"predictions\.", r"sop_classifier\."),
-)
+
+def _hf_albert(
+    name: str, config_keys: Callable[[Mapping[str, Any]], dict[str, Any]], layer: Renames
+) -> Layout:
+    """Hugging Face AlbertModel's keys around the shared layer's (``layer``); heads wrap it as
+    `albert`, and their own heads are not ours."""
+    return Layout(
+        name=name,
+        config_keys=config_keys,
+        renames=(
+            *_prefixed(r"embeddings\.", _EMBEDDINGS),
+            (r"encoder\.embedding_hidden_mapping_in\.", "encoder.embeddings.projection."),
+            *layer,
+            (r"pooler\.", "pooler.dense."),
+            (r"classifier\.", "classifier."),
+        ),
+        strip_prefix="albert.",
+        prefix_marker="albert.embeddings.",
+        ignored=(r"embeddings\.position_ids$", r"predictions\.", r"sop_classifier\."),
+    )
+
+
+ALBERT = _hf_albert("albert", _albert_config, _prefixed(_ALBERT_GROUP, _ALBERT_LAYER))
 
 # asi/albert-act-*: one `albert_layer` with the halting unit `act`; its post-attention
 # LayerNorm sits on the layer, not on the attention.
-ALBERT_ACT = Layout(
-    name="albert-act",
-    config_keys=_albert_act_config,
-    renames=(
-        *_prefixed(r"embeddings\.", _EMBEDDINGS),
-        (r"encoder\.embedding_hidden_mapping_in\.", "encoder.embeddings.projection."),
+ALBERT_ACT = _hf_albert(
+    "albert-act",
+    _albert_act_config,
+    (
         (r"encoder\.albert_layer\.act\.dense\.", "encoder.halting.dense."),
         (r"encoder\.albert_layer\.LayerNorm\.", "encoder.layer.attention_norm."),
         *_prefixed(r"encoder\.albert_layer\.", _ALBERT_LAYER),
-        (r"pooler\.", "pooler.dense."),
-        (r"classifier\.", "classifier."),
     ),
-    strip_prefix="albert.",
-    prefix_marker="albert.embeddings.",
-    ignored=(r"embeddings\.position_ids$", r"predictions\.", r"sop_classifier\."),
 )
 
 
