@@ -16,6 +16,11 @@ def percent(share: float | None) -> str:
     return "-" if share is None else f"{100 * share:.0f}%"
 
 
+def with_depth(name: str, depth: float | None) -> str:
+    """An encoder's name, with an ACT encoder's mean recursions per token (of 6)."""
+    return name + (f" (mean depth {depth:.1f}/6)" if depth else "")
+
+
 def table(results: SpeedResults) -> str:
     machine = results.machine
     lines = [
@@ -51,8 +56,7 @@ def encoder_table(results: SpeedResults) -> list[str]:
     ]
     for name, e in enc.items():
         a = e.shapes[first]
-        depth = e.mean_updates.get(first)
-        label = name + (f" (mean depth {depth:.1f}/6)" if depth else "")
+        label = with_depth(name, e.mean_updates.get(first))
         lines.append(
             f"| {label} | {e.parameters / 1e6:.1f}M | {fmt(a.tokens_per_s.median)} "
             f"(±{percent(a.tokens_per_s.spread)}) | "
@@ -88,8 +92,7 @@ def pipeline_table(results: SpeedResults) -> list[str]:
         cell = "-" if f1 is None else f"{f1:.2f}"
         if f1 is not None and reference is not None and name != "minialbert-312":
             cell += f" ({f1 - reference:+.2f})"
-        depth = (p.act_mean_recursions or {}).get("mtsamples")
-        label = name + (f" (mean depth {depth:.1f}/6)" if depth else "")
+        label = with_depth(name, (p.act_mean_recursions or {}).get("mtsamples"))
         rates = p.words_per_s
         ratios = " / ".join(
             f"{fmt(paired_ratio(rates[c].rounds, base_rounds(c)), 2)}x"
