@@ -90,12 +90,3 @@ def gather_to_main(value: Any, processes: Processes) -> list[Any]:
 def barrier(processes: Processes) -> None:
     if processes.distributed:
         dist.barrier()
-
-
-def broadcast_flag(flag: bool, processes: Processes) -> bool:
-    """The main process's ``flag``, on every process."""
-    if not processes.distributed:
-        return flag
-    box = [flag]
-    dist.broadcast_object_list(box, src=0)
-    return bool(box[0])

@@ -37,12 +37,6 @@ class AccessInfo:
     batch_notes: int | None = None
 
 
-def access_info(scope: Scope) -> AccessInfo:
-    """The request's AccessInfo (the endpoint reaches it as ``request.state.access``)."""
-    info: AccessInfo = scope["state"]["access"]
-    return info
-
-
 def _request_id(scope: Scope) -> str:
     """The caller's X-Request-ID if it is a short printable token (it goes into the log), else a
     new one."""
