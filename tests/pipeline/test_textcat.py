@@ -10,7 +10,13 @@ import spacy
 from confection import Config
 from spacy.training import Corpus
 
-from tests.support.pipelines import TINY_CONFIG, annotate, annotate_in_fresh_process, assert_same
+from tests.support.pipelines import (
+    TINY_CONFIG,
+    annotate,
+    annotate_in_fresh_process,
+    assert_same,
+    train_tiny,
+)
 
 
 def _config(path: Path, exclusive: bool) -> Path:
@@ -38,18 +44,8 @@ def _sparse_weights(nlp: spacy.Language) -> np.ndarray:
 def test_both_parts_learn_and_the_pipeline_reloads(
     tmp_path: Path, corpus: dict, our_backbone: Path
 ) -> None:
-    from spacy.cli.train import train
-
-    train(
-        _config(tmp_path / "config.cfg", exclusive=True),
-        tmp_path / "out",
-        overrides={
-            "paths.train": str(corpus["train"]),
-            "paths.dev": str(corpus["dev"]),
-            "paths.backbone": str(our_backbone),
-        },
-    )
-    nlp = spacy.load(tmp_path / "out" / "model-last")
+    config = _config(tmp_path / "config.cfg", exclusive=True)
+    nlp = spacy.load(train_tiny(tmp_path / "out", corpus, our_backbone, config=config))
     # spaCy's TextCatEnsemble.v2 leaves these at zero for exclusive classes (see the module).
     assert np.abs(_sparse_weights(nlp)).max() > 0
     doc = nlp("history of asthma , given antibiotics for pneumonia .")

@@ -10,7 +10,13 @@ import spacy
 from confection import Config
 from spacy.training import Corpus
 
-from tests.support.pipelines import TINY_CONFIG, annotate, annotate_in_fresh_process, assert_same
+from tests.support.pipelines import (
+    TINY_CONFIG,
+    annotate,
+    annotate_in_fresh_process,
+    assert_same,
+    train_tiny,
+)
 
 FEATURES = {
     "@architectures": "spacy.Tok2Vec.v2",
@@ -46,18 +52,8 @@ def _config(path: Path) -> Path:
 def test_ner_with_features_trains_beside_a_second_listener_and_reloads(
     tmp_path: Path, corpus: dict, our_backbone: Path
 ) -> None:
-    from spacy.cli.train import train
-
-    train(
-        _config(tmp_path / "config.cfg"),
-        tmp_path / "out",
-        overrides={
-            "paths.train": str(corpus["train"]),
-            "paths.dev": str(corpus["dev"]),
-            "paths.backbone": str(our_backbone),
-        },
-    )
-    nlp = spacy.load(tmp_path / "out" / "model-last")
+    config = _config(tmp_path / "config.cfg")
+    nlp = spacy.load(train_tiny(tmp_path / "out", corpus, our_backbone, config=config))
     tok2vec = nlp.get_pipe("ner").model.get_ref("tok2vec")
     combined = next(node for node in tok2vec.walk() if node.name == "transformer_with_features")
     transformer_width = nlp.get_pipe("transformer").model.transformer.config.hidden_size

@@ -48,12 +48,19 @@ def synthetic_docbin(n: int, seed: int) -> DocBin:
     return docbin
 
 
-def train_tiny(output: Path, corpus: dict[str, Path], backbone: Path, **overrides: object) -> Path:
-    """`spacy train` on the tiny config, in process; returns model-last."""
+def train_tiny(
+    output: Path,
+    corpus: dict[str, Path],
+    backbone: Path,
+    config: Path = TINY_CONFIG,
+    **overrides: object,
+) -> Path:
+    """`spacy train` on the tiny config (or ``config``, a variant of it), in process; returns
+    model-last."""
     from spacy.cli.train import train
 
     train(
-        TINY_CONFIG,
+        config,
         output,
         overrides={
             "paths.train": str(corpus["train"]),
