@@ -1,4 +1,5 @@
-"""Real clinical text for the benchmarks: MTSamples transcriptions and NCBI-disease sentences.
+"""Real clinical text for the benchmarks: MTSamples transcriptions and NCBI-disease sentences;
+and what the benchmarks of the command line share: the command, its notes, their reports.
 
 Paths are the project's assets (``assets/mtsamples/mtsamples.csv``,
 ``assets/ncbi-disease/{train,devel}``); nothing here needs a network.
@@ -6,16 +7,19 @@ Paths are the project's assets (``assets/mtsamples/mtsamples.csv``,
 
 from __future__ import annotations
 
+import argparse
 import csv
+import json
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 MTSAMPLES = ROOT / "assets" / "mtsamples" / "mtsamples.csv"
 NCBI = ROOT / "assets" / "ncbi-disease"
 CACHE = Path(__file__).resolve().parent / ".cache"
+CLI = [sys.executable, "-m", "spacy_minialbert"]
 
 # Sentence ends in PubMed abstracts: a period, question or exclamation mark, then space and a
 # capital or digit. Good enough to cut abstracts into sentence-sized pipeline inputs.
@@ -51,12 +55,6 @@ def ncbi_sentences(split: str = "devel") -> list[str]:
     return sentences
 
 
-def vocabulary_texts() -> Iterator[str]:
-    """Text for the benchmark WordPiece vocabulary: MTSamples notes and NCBI train."""
-    yield from mtsamples_notes()
-    yield from ncbi_abstracts("train")
-
-
 def take_words(texts: list[str], n_words: int) -> list[str]:
     """The first texts of ``texts`` holding at least ``n_words`` whitespace words."""
     taken, total = [], 0
@@ -66,3 +64,17 @@ def take_words(texts: list[str], n_words: int) -> list[str]:
         taken.append(text)
         total += len(text.split())
     return taken
+
+
+def write_notes(path: Path, notes: Iterable[tuple[str, str]]) -> None:
+    """``(id, text)`` pairs as the JSON Lines input of ``annotate``."""
+    with path.open("w", encoding="utf-8") as handle:
+        handle.writelines(json.dumps({"id": key, "text": text}) + "\n" for key, text in notes)
+
+
+def write_report(args: argparse.Namespace, table: str, **figures: object) -> None:
+    """``table`` to ``args.output`` and, next to it as JSON, the arguments and ``figures``."""
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(table)
+    raw = {"args": {k: str(v) for k, v in vars(args).items()}, **figures}
+    args.output.with_suffix(".json").write_text(json.dumps(raw, indent=2) + "\n")

@@ -21,28 +21,12 @@ import argparse
 import json
 import os
 import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from benchmarks.data import mtsamples_notes
-
-
-def write_notes(path: Path, count: int, note_chars: int | None) -> int:
-    """``count`` notes as JSON Lines; returns the characters written."""
-    texts = mtsamples_notes()
-    characters = 0
-    with path.open("w", encoding="utf-8") as handle:
-        for index in range(count):
-            text = texts[index % len(texts)]
-            if note_chars is not None:
-                text = text[:note_chars]
-            text += f"\n\nAccession QX{index:06d}A, ward W{index}B, round {index // len(texts)}."
-            characters += len(text)
-            handle.write(json.dumps({"id": f"note-{index}", "text": text}) + "\n")
-    return characters
+from benchmarks.data import CLI, mtsamples_notes, write_notes
 
 
 @dataclass(frozen=True)
@@ -56,12 +40,15 @@ class MemoryRun:
 
 def measure(model: str, count: int, note_chars: int | None, extra: list[str]) -> MemoryRun:
     """One annotate run over ``count`` notes in a fresh process: its peak RSS and time."""
+    texts = mtsamples_notes()
+    notes = []
+    for index in range(count):
+        suffix = f"\n\nAccession QX{index:06d}A, ward W{index}B, round {index // len(texts)}."
+        notes.append((f"note-{index}", texts[index % len(texts)][:note_chars] + suffix))
     with tempfile.TemporaryDirectory(prefix="annotate-memory-") as folder:
-        notes = Path(folder) / "notes.jsonl"
-        characters = write_notes(notes, count, note_chars)
-        output = Path(folder) / "out.jsonl"
-        command = [sys.executable, "-m", "spacy_minialbert", "annotate", model, str(notes),
-                   str(output), "--no-progress", *extra]  # fmt: skip
+        source, output = Path(folder) / "notes.jsonl", Path(folder) / "out.jsonl"
+        write_notes(source, notes)
+        command = [*CLI, "annotate", model, str(source), str(output), "--no-progress", *extra]
         started = time.monotonic()
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         # wait4 gives the resources of this child (and of the workers it waited for) alone.
@@ -71,6 +58,7 @@ def measure(model: str, count: int, note_chars: int | None, extra: list[str]) ->
         if os.waitstatus_to_exitcode(status) != 0:
             raise SystemExit(f"annotate failed on {count} notes:\n{log}")
         written = sum(1 for _ in output.open(encoding="utf-8"))
+    characters = sum(len(text) for _, text in notes)
     # Linux reports ru_maxrss in KiB.
     return MemoryRun(
         count, written, characters, round(seconds, 1), round(usage.ru_maxrss / 1024, 1)

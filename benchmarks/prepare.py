@@ -18,11 +18,12 @@ Outputs go to benchmarks/.cache/ (ignored by git).
 from __future__ import annotations
 
 import argparse
+import itertools
 import subprocess
 import sys
 from pathlib import Path
 
-from benchmarks.data import CACHE, NCBI, ROOT, vocabulary_texts
+from benchmarks.data import CACHE, NCBI, ROOT, mtsamples_notes, ncbi_abstracts
 
 VOCAB_SIZE = 28996
 SHAPE_312 = {
@@ -37,7 +38,7 @@ SHAPE_312 = {
 }
 
 
-def build_backbone(target: Path, vocab_size: int = VOCAB_SIZE, **overrides: object) -> Path:
+def build_backbone(target: Path, **overrides: object) -> Path:
     from transformers import BertTokenizerFast
 
     from spacy_minialbert.backbone_shape import BackboneShape
@@ -45,15 +46,15 @@ def build_backbone(target: Path, vocab_size: int = VOCAB_SIZE, **overrides: obje
 
     vocab_file = CACHE / "vocab" / "vocab.txt"
     if not vocab_file.is_file():
-        learned = train_wordpiece(vocabulary_texts(), vocab_size, lowercase=False)
+        texts = itertools.chain(mtsamples_notes(), ncbi_abstracts("train"))
+        learned = train_wordpiece(texts, VOCAB_SIZE, lowercase=False)
         entries = [token for token, _ in sorted(learned.vocab.items(), key=lambda kv: kv[1])]
-        n_learned = len(entries)
-        entries += [f"[unused{i}]" for i in range(vocab_size - len(entries))]
+        padding = [f"[unused{i}]" for i in range(VOCAB_SIZE - len(entries))]
         vocab_file.parent.mkdir(parents=True, exist_ok=True)
-        vocab_file.write_text("\n".join(entries) + "\n", encoding="utf-8")
-        print(f"vocabulary: {n_learned} learned + {vocab_size - n_learned} padding entries")
+        vocab_file.write_text("\n".join(entries + padding) + "\n", encoding="utf-8")
+        print(f"vocabulary: {len(entries)} learned + {len(padding)} padding entries")
     tokenizer = BertTokenizerFast(vocab_file=str(vocab_file), do_lower_case=False)
-    assert len(tokenizer) == vocab_size, len(tokenizer)
+    assert len(tokenizer) == VOCAB_SIZE, len(tokenizer)
     init_backbone(target, tokenizer, BackboneShape(**{**SHAPE_312, **overrides}), seed=0)
     return target
 
@@ -74,21 +75,6 @@ def convert_ncbi(split: str, cache: Path = CACHE, source: Path = NCBI) -> Path:
     return target
 
 
-def train(steps: int, backbone: Path, output: Path, act: bool = False) -> Path:
-    overrides = [
-        "--paths.train", str(convert_ncbi("train")),
-        "--paths.dev", str(convert_ncbi("devel")),
-        "--paths.backbone", str(backbone),
-        "--training.max_steps", str(steps),
-    ]  # fmt: skip
-    subprocess.run(
-        [sys.executable, "-m", "spacy", "train", str(ROOT / "benchmarks" / "ner_312.cfg"),
-         "--output", str(output), *overrides],
-        check=True,
-    )  # fmt: skip
-    return output / "model-best"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--steps", type=int, default=400, help="NER training steps")
@@ -97,10 +83,15 @@ def main() -> None:
     backbone = CACHE / "backbone-312"
     if not (backbone / "config.json").is_file():
         build_backbone(backbone)
-    convert_ncbi("train")
-    convert_ncbi("devel")
+    train, devel = convert_ncbi("train"), convert_ncbi("devel")
     if not args.skip_training and not (CACHE / "ner-312" / "model-best").is_dir():
-        train(args.steps, backbone, CACHE / "ner-312")
+        subprocess.run(
+            [sys.executable, "-m", "spacy", "train", str(ROOT / "benchmarks" / "ner_312.cfg"),
+             "--output", str(CACHE / "ner-312"), "--paths.train", str(train),
+             "--paths.dev", str(devel), "--paths.backbone", str(backbone),
+             "--training.max_steps", str(args.steps)],
+            check=True,
+        )  # fmt: skip
     print(f"ready: {CACHE}")
 
 

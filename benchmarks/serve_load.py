@@ -28,16 +28,16 @@ import signal
 import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from benchmarks.data import mtsamples_notes
+from benchmarks.data import CLI, mtsamples_notes, write_notes, write_report
 
 DEFAULT_MODEL = "en_minialbert_clinical_context"
 
@@ -61,23 +61,15 @@ def parse_args() -> argparse.Namespace:
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def cli(*args: str) -> list[str]:
-    return [sys.executable, "-m", "spacy_minialbert", *args]
+        return int(probe.getsockname()[1])
 
 
 def run_annotate(
     args: argparse.Namespace, notes: list[tuple[str, str]], directory: Path
 ) -> dict[str, Any]:
-    source = directory / "notes.jsonl"
-    source.write_text(
-        "".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in notes), encoding="utf-8"
-    )
-    output = directory / "annotated.jsonl"
-    command = cli("annotate", args.model, str(source), str(output), "--no-progress")
+    source, output = directory / "notes.jsonl", directory / "annotated.jsonl"
+    write_notes(source, notes)
+    command = [*CLI, "annotate", args.model, str(source), str(output), "--no-progress"]
     command += ["--batch-size", str(args.batch_size)]
     subprocess.run(command, check=True, timeout=args.time_limit, stdout=subprocess.DEVNULL)
     summary = json.loads((directory / "annotated.summary.json").read_text())
@@ -95,7 +87,7 @@ def run_annotate(
 @dataclass
 class Load:
     latencies: list[float] = field(default_factory=list)
-    statuses: dict[int, int] = field(default_factory=dict)
+    statuses: Counter[int] = field(default_factory=Counter)
     notes_ok: int = 0
     notes_failed: int = 0
     transport_errors: int = 0
@@ -106,12 +98,9 @@ async def send_all(
     url: str, notes: list[tuple[str, str]], args: argparse.Namespace, deadline: float
 ) -> tuple[Load, float]:
     load = Load()
-    chunks = [
-        notes[i : i + args.notes_per_request] for i in range(0, len(notes), args.notes_per_request)
-    ]
     queue: asyncio.Queue[list[tuple[str, str]]] = asyncio.Queue()
-    for chunk in chunks:
-        queue.put_nowait(chunk)
+    for start in range(0, len(notes), args.notes_per_request):
+        queue.put_nowait(notes[start : start + args.notes_per_request])
     limits = httpx.Limits(max_connections=args.clients, max_keepalive_connections=args.clients)
 
     async def client(http: httpx.AsyncClient) -> None:
@@ -128,13 +117,11 @@ async def send_all(
                 load.transport_errors += 1
                 continue
             load.latencies.append(time.perf_counter() - started)
-            load.statuses[response.status_code] = load.statuses.get(response.status_code, 0) + 1
+            load.statuses[response.status_code] += 1
             if response.status_code == 200:
-                for result in response.json()["results"]:
-                    if result["status"] == "ok":
-                        load.notes_ok += 1
-                    else:
-                        load.notes_failed += 1
+                ok = [result["status"] == "ok" for result in response.json()["results"]]
+                load.notes_ok += sum(ok)
+                load.notes_failed += len(ok) - sum(ok)
 
     async with httpx.AsyncClient(limits=limits, timeout=args.time_limit) as http:
         started = time.perf_counter()
@@ -147,7 +134,7 @@ def run_serve(
 ) -> dict[str, Any]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    command = cli("serve", args.model, "--host", "127.0.0.1", "--port", str(port))
+    command = [*CLI, "serve", args.model, "--host", "127.0.0.1", "--port", str(port)]
     command += ["--workers", str(args.workers), "--max-batch-notes", str(args.max_batch_notes)]
     command += ["--max-wait-ms", str(args.max_wait_ms), "--log-level", "info"]
     command += ["--max-notes-per-request", str(max(64, args.notes_per_request))]
@@ -180,9 +167,7 @@ def run_serve(
         "requests": len(latencies),
         "statuses": load.statuses,
         "errors": errors,
-        "p50_ms": percentile(latencies, 50) * 1000,
-        "p95_ms": percentile(latencies, 95) * 1000,
-        "p99_ms": percentile(latencies, 99) * 1000,
+        **{f"p{q}_ms": percentile(latencies, q) * 1000 for q in (50, 95, 99)},
         "mean_ms": statistics.fmean(latencies) * 1000 if latencies else float("nan"),
         "mean_batch_notes": statistics.fmean(batches) if batches else None,
     }
@@ -274,10 +259,7 @@ def main() -> None:
     report = table(args, base, serve)
     print(report)
     if args.output:
-        args.output.write_text(report + "\n")
-        figures = {"args": {k: str(v) for k, v in vars(args).items()}, "annotate": base}
-        figures["serve"] = serve
-        args.output.with_suffix(".json").write_text(json.dumps(figures, indent=2) + "\n")
+        write_report(args, report + "\n", annotate=base, serve=serve)
 
 
 if __name__ == "__main__":

@@ -38,13 +38,12 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from benchmarks.data import mtsamples_notes
+from benchmarks.data import CLI, mtsamples_notes, write_notes, write_report
 
-CLI = [sys.executable, "-m", "spacy_minialbert"]
 # MIMIC-IV-Note v2.2: discharge summaries and radiology reports, with the lengths assumed here.
 WORKLOADS = [
-    ("MIMIC-IV-Note discharge (331,794 x ~1,500 words)", 331_794 * 1_500, 331_794),
-    ("MIMIC-IV-Note radiology (2,321,355 x ~200 words)", 2_321_355 * 200, 2_321_355),
+    ("MIMIC-IV-Note discharge (331,794 x ~1,500 words)", 331_794 * 1_500),
+    ("MIMIC-IV-Note radiology (2,321,355 x ~200 words)", 2_321_355 * 200),
 ]
 CORES = (16, 64, 256)
 
@@ -133,29 +132,18 @@ def _run(name: str, cores: int, command: list[str], env: dict[str, str], summary
     return Run(name, cores, data["written"], data["words"], data["seconds"], wall, peak)
 
 
-def _env(threads: int | None) -> dict[str, str]:
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
-    if threads is not None:
-        env["OMP_NUM_THREADS"] = env["MKL_NUM_THREADS"] = str(threads)
-    return env
-
-
-def _pipeline(model: str, quantize: bool, work: Path) -> str:
-    if not quantize:
-        return model
-    target = work / "int8"
-    subprocess.run([*CLI, "quantize", model, str(target)], check=True, stdout=subprocess.DEVNULL)
-    return str(target)
-
-
 def measure(args: argparse.Namespace, work: Path) -> list[Run]:
     texts = mtsamples_notes()[: args.notes]
     if len(texts) < args.notes:
         raise SystemExit(f"MTSamples has {len(texts)} distinct notes, fewer than {args.notes}")
     notes = work / "notes.jsonl"
-    notes.write_text("".join(json.dumps({"id": str(i), "text": t}) + "\n"
-                             for i, t in enumerate(texts)))  # fmt: skip
-    model = _pipeline(args.model, args.quantize, work)
+    write_notes(notes, ((str(i), text) for i, text in enumerate(texts)))
+    model = args.model
+    if args.quantize:
+        model = str(work / "int8")
+        subprocess.run([*CLI, "quantize", args.model, model], check=True, stdout=subprocess.DEVNULL)
+    spark_env = dict(os.environ, PYTHONUNBUFFERED="1")
+    local_env = dict(spark_env, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
     runs = []
     for processes in (1, 2):
         out = work / f"local-{processes}.jsonl"
@@ -163,14 +151,14 @@ def measure(args: argparse.Namespace, work: Path) -> list[Run]:
                    "--n-process", str(processes), "--batch-size", str(args.batch_size)]  # fmt: skip
         summary = out.with_name(f"local-{processes}.summary.json")
         runs.append(_run(f"annotate, {processes} process{'es' if processes > 1 else ''}",
-                         processes, command, _env(1), summary, args.time_limit))  # fmt: skip
+                         processes, command, local_env, summary, args.time_limit))  # fmt: skip
     for cores in (1, 2):
         out = work / f"spark-{cores}"
         command = [*CLI, "annotate-spark", model, str(notes), str(out),
                    "--master", f"local[{cores}]", "--batch-size", str(args.batch_size),
                    "--conf", "spark.ui.enabled=false", "--conf", "spark.task.cpus=1",
                    "--conf", f"spark.driver.memory={args.driver_memory}"]  # fmt: skip
-        runs.append(_run(f"annotate-spark, local[{cores}]", cores, command, _env(None),
+        runs.append(_run(f"annotate-spark, local[{cores}]", cores, command, spark_env,
                          out / "summary.json", args.time_limit))  # fmt: skip
     return runs
 
@@ -220,11 +208,12 @@ def report(runs: list[Run], args: argparse.Namespace) -> str:
         "| workload | words | " + " | ".join(f"{c} cores" for c in CORES) + " |",
         "|---|---:|" + "---:|" * len(CORES),
     ]
-    workloads = [*WORKLOADS]
-    workloads.append(("MIMIC-IV-Note, both", sum(w for _, w, _ in WORKLOADS), 0))
-    workloads.append((f"10 million notes (~{words_per_note:,.0f} words)",
-                      int(10_000_000 * words_per_note), 10_000_000))  # fmt: skip
-    for name, words, _ in workloads:
+    workloads = [
+        *WORKLOADS,
+        ("MIMIC-IV-Note, both", sum(words for _, words in WORKLOADS)),
+        (f"10 million notes (~{words_per_note:,.0f} words)", int(10_000_000 * words_per_note)),
+    ]
+    for name, words in workloads:
         cells = " | ".join(_duration(words / (per_core * cores)) for cores in CORES)
         lines.append(f"| {name} | {words / 1e6:,.0f} M | {cells} |")
     return "\n".join(lines) + "\n"
@@ -245,11 +234,7 @@ def main() -> None:
     table = report(runs, args)
     print(table)
     if args.output is not None:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(table)
-        raw = {"args": {k: str(v) for k, v in vars(args).items()},
-               "runs": [asdict(run) for run in runs]}  # fmt: skip
-        args.output.with_suffix(".json").write_text(json.dumps(raw, indent=2) + "\n")
+        write_report(args, table, runs=[asdict(run) for run in runs])
 
 
 if __name__ == "__main__":

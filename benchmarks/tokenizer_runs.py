@@ -24,18 +24,11 @@ from pathlib import Path
 
 import spacy
 
+from benchmarks.data import write_notes
 from spacy_minialbert.clinical import clinical_nlp
 
-RUNS = {
-    "=": "=",
-    "_": "_",
-    "-": "-",
-    "*": "*",
-    ".": ".",
-    "-=": "-=",
-    "space": " ",
-    "newline": "\n",
-}
+# The name of each repeated unit, and the unit.
+RUNS = {**{unit: unit for unit in ("=", "_", "-", "*", ".", "-=")}, "space": " ", "newline": "\n"}
 SIZES = (2_000, 4_000, 8_000, 50_000, 100_000, 300_000)
 
 
@@ -98,7 +91,7 @@ def annotate_table(pipeline: Path, size: int) -> None:
         for name, unit in RUNS.items():
             text = "HISTORY:\nPatient denies chest pain.\n" + (unit * size)[:size] + "\nPlan: home."
             notes = Path(scratch) / f"{len(name)}-{ord(unit[0])}.jsonl"
-            notes.write_text(json.dumps({"id": name, "text": text}) + "\n")
+            write_notes(notes, [(name, text)])
             output = notes.with_suffix(".out.jsonl")
             start = time.perf_counter()
             summary = annotate(nlp, open_notes(notes), output, RunOptions(progress=False))

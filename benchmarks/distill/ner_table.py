@@ -76,20 +76,20 @@ def main() -> None:
             f"**{ents['f1'] * 100:.1f}** | {float(timing.split()[0]) / 60:.1f} min | "
             f"{size:.1f} MB |"
         )
-    student = MiniAlbertModel.from_pretrained(str(args.student)).eval()
-    teacher = AutoModel.from_pretrained(args.teacher).eval()
-    speed = encoder_speed({"student": student, "teacher": teacher})
+    encoders = {
+        "student": MiniAlbertModel.from_pretrained(str(args.student)).eval(),
+        "teacher": AutoModel.from_pretrained(args.teacher).eval(),
+    }
+    speed = encoder_speed(encoders)
+    sizes = {name: sum(p.numel() for p in model.parameters()) for name, model in encoders.items()}
     print()
     print("| encoder | parameters | fp32 weights | tokens/s (8 x 128) |")
     print("|---|---|---|---|")
-    for name, model in (("student", student), ("teacher", teacher)):
-        n = sum(p.numel() for p in model.parameters())
+    for name, n in sizes.items():
         print(f"| {name} | {n:,} | {n * 4 / 1e6:.1f} MB | {speed[name]:,.0f} |")
-    n_student = sum(p.numel() for p in student.parameters())
-    n_teacher = sum(p.numel() for p in teacher.parameters())
     print(
         f"\nstudent/teacher: {speed['student'] / speed['teacher']:.2f}x tokens/s, "
-        f"{n_student / n_teacher:.2f}x parameters"
+        f"{sizes['student'] / sizes['teacher']:.2f}x parameters"
     )
 
 

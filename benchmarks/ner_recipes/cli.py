@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from pathlib import Path
 
 import spacy
@@ -12,13 +13,15 @@ from spacy.tokens import Doc, DocBin
 
 from . import __doc__ as usage
 from . import hf_recipe, spacy_recipe
-from .report import Results, machine, table, write
+from .report import Results, machine, table
 from .tags import space_tokens
 
 RESULTS = Path("benchmarks/results/ner_recipes.json")
 
 
-def parser() -> argparse.ArgumentParser:
+def parse(argv: list[str]) -> argparse.Namespace:
+    """Our options, then after ``--`` those of ``spacy train`` (argparse alone would give
+    them to no positional: the four before them already matched)."""
     parser = argparse.ArgumentParser(
         description=(usage or "").split("\n\n")[0], formatter_class=argparse.RawTextHelpFormatter
     )
@@ -41,14 +44,8 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--spacy-max-steps", type=int, default=None, help="default: the config's")
     parser.add_argument("--spacy-eval-frequency", type=int, default=None)
     parser.add_argument("--json", type=Path, default=RESULTS, help="where the results go")
-    return parser
-
-
-def parse(argv: list[str]) -> argparse.Namespace:
-    """Our options, then after ``--`` those of ``spacy train`` (argparse alone would give
-    them to no positional: the four before them already matched)."""
     split = argv.index("--") if "--" in argv else len(argv)
-    arguments = parser().parse_args(argv[:split])
+    arguments = parser.parse_args(argv[:split])
     arguments.spacy_overrides = argv[split + 1 :]
     return arguments
 
@@ -78,14 +75,12 @@ def run_hf(
     arguments: argparse.Namespace, train: list[Doc], devel: list[Doc], results: Results
 ) -> None:
     settings = hf_recipe.HfSettings(
-        epochs=arguments.epochs, batch_size=arguments.batch_size,
-        max_length=arguments.max_length, weight_decay=arguments.weight_decay,
-        schedule=arguments.schedule, seed=arguments.seed, device=arguments.device,
-    )  # fmt: skip
+        **{field.name: getattr(arguments, field.name) for field in fields(hf_recipe.HfSettings)}
+    )
     data = hf_recipe.prepare(arguments.backbone, train, devel, settings)
     results.hf_settings = settings
-    results.encoding = {name: asdict(c) for name, c in hf_recipe.counts(data).items()}
-    for name, counts in hf_recipe.counts(data).items():
+    for name, counts in (("train", data.train.counts), ("devel", data.devel.counts)):
+        results.encoding[name] = asdict(counts)
         print(
             f"{name}: {counts.truncated_documents} of {counts.documents} documents over "
             f"{settings.max_length} wordpieces (longest {counts.longest_wordpieces}); "
@@ -104,19 +99,6 @@ def run_hf(
         )
 
 
-def run_spacy(arguments: argparse.Namespace, results: Results) -> None:
-    settings = spacy_recipe.SpacySettings(
-        config=arguments.config, seed=arguments.seed, max_steps=arguments.spacy_max_steps,
-        eval_frequency=arguments.spacy_eval_frequency,
-        overrides=tuple(arguments.spacy_overrides),
-    )  # fmt: skip
-    results.spacy_config = str(arguments.config)
-    results.spacy_overrides = list(arguments.spacy_overrides)
-    results.spacy = spacy_recipe.run(
-        arguments.backbone, arguments.train, arguments.devel, arguments.output / "spacy", settings
-    )
-
-
 def main(argv: list[str] | None = None) -> Results:
     arguments = parse(sys.argv[1:] if argv is None else argv)
     check(arguments)
@@ -133,8 +115,11 @@ def main(argv: list[str] | None = None) -> Results:
     if "hf" in arguments.recipes:
         run_hf(arguments, train, devel, results)
     if "spacy" in arguments.recipes:
-        run_spacy(arguments, results)
-    write(results, arguments.json)
+        results.spacy_config = str(arguments.config)
+        results.spacy_overrides = list(arguments.spacy_overrides)
+        results.spacy = spacy_recipe.run(arguments)
+    arguments.json.parent.mkdir(parents=True, exist_ok=True)
+    arguments.json.write_text(json.dumps(results.to_json(), indent=2) + "\n", encoding="utf-8")
     print(table(results))
     print(f"Results: {arguments.json}")
     return results

@@ -22,7 +22,7 @@ from transformers import (
 
 from spacy_minialbert.hf import MiniAlbertForTokenClassification
 
-from .encoding import Encoded, EncodingCounts, encode, first_piece_tags, with_labels
+from .encoding import Encoded, encode, first_piece_tags, with_labels
 from .tags import EntityScores, bio_tags, entity_scores, scored_words, tag_set
 
 
@@ -177,7 +177,3 @@ def run(backbone: Path, data: HfData, rate: float, settings: HfSettings) -> HfRu
         words=entity_scores(data.devel_tags, word_tags),
         wordpieces=entity_scores(gold_pieces, piece_tags),
     )
-
-
-def counts(data: HfData) -> dict[str, EncodingCounts]:
-    return {"train": data.train.counts, "devel": data.devel.counts}

@@ -4,11 +4,11 @@ documents' words."""
 
 from __future__ import annotations
 
+import argparse
 import subprocess
 import sys
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 import spacy
 from spacy.scorer import Scorer
@@ -16,15 +16,6 @@ from spacy.tokens import Doc, DocBin
 from spacy.training import Example
 
 from .tags import EntityScores, bio_tags, entity_scores
-
-
-@dataclass(frozen=True)
-class SpacySettings:
-    config: Path
-    seed: int = 0
-    max_steps: int | None = None
-    eval_frequency: int | None = None
-    overrides: tuple[str, ...] = ()  # more `spacy train` arguments, e.g. `--a.b value`
 
 
 @dataclass(frozen=True)
@@ -36,24 +27,6 @@ class SpacyRun:
     ents_f: float
     # What the run used, read back from model-best/config.cfg.
     setting: dict[str, object]
-
-
-def command(
-    backbone: Path, train: Path, dev: Path, output: Path, settings: SpacySettings
-) -> list[str]:
-    arguments = [
-        sys.executable, "-m", "spacy", "train", str(settings.config), "--output", str(output),
-        "--paths.train", str(train), "--paths.dev", str(dev), "--paths.backbone", str(backbone),
-        "--system.seed", str(settings.seed),
-    ]  # fmt: skip
-    if settings.max_steps is not None:
-        # The linear decay must end at the last step, as the config's own pair does.
-        steps = str(settings.max_steps)
-        arguments += ["--training.max_steps", steps]
-        arguments += ["--training.optimizer.learn_rate.total_steps", steps]
-    if settings.eval_frequency is not None:
-        arguments += ["--training.eval_frequency", str(settings.eval_frequency)]
-    return arguments + list(settings.overrides)
 
 
 def setting(config: dict) -> dict[str, object]:
@@ -74,41 +47,49 @@ def setting(config: dict) -> dict[str, object]:
     }
 
 
-def word_docs(nlp: spacy.Language, gold: list[Doc]) -> list[Doc]:
-    """Unannotated copies of the gold documents with the same tokens, so both recipes predict
-    one tag per gold word."""
-    return [
+def run(arguments: argparse.Namespace) -> SpacyRun:
+    """Train ``--config`` into ``OUTPUT/spacy`` with the command line's seed, step options and
+    ``spacy train`` overrides."""
+    output = arguments.output / "spacy"
+    command = [
+        sys.executable, "-m", "spacy", "train", str(arguments.config), "--output", str(output),
+        "--paths.train", str(arguments.train), "--paths.dev", str(arguments.devel),
+        "--paths.backbone", str(arguments.backbone), "--system.seed", str(arguments.seed),
+    ]  # fmt: skip
+    if arguments.spacy_max_steps is not None:
+        # The linear decay must end at the last step, as the config's own pair does.
+        steps = str(arguments.spacy_max_steps)
+        command += ["--training.max_steps", steps]
+        command += ["--training.optimizer.learn_rate.total_steps", steps]
+    if arguments.spacy_eval_frequency is not None:
+        command += ["--training.eval_frequency", str(arguments.spacy_eval_frequency)]
+    command += arguments.spacy_overrides
+    started = time.monotonic()
+    result = subprocess.run(command, check=False)
+    seconds = time.monotonic() - started
+    if result.returncode != 0:
+        raise SystemExit(f"spacy train failed (exit {result.returncode}): {' '.join(command)}")
+    nlp = spacy.load(output / "model-best")
+    gold = list(DocBin().from_disk(arguments.devel).get_docs(nlp.vocab))
+    # Unannotated copies of the gold documents with the same tokens, so both recipes predict
+    # one tag per gold word.
+    unannotated = [
         Doc(nlp.vocab, words=[t.text for t in doc], spaces=[bool(t.whitespace_) for t in doc])
         for doc in gold
     ]
-
-
-def run(backbone: Path, train: Path, dev: Path, output: Path, settings: SpacySettings) -> SpacyRun:
-    arguments = command(backbone, train, dev, output, settings)
-    started = time.monotonic()
-    result = subprocess.run(arguments, check=False)
-    seconds = time.monotonic() - started
-    if result.returncode != 0:
-        raise SystemExit(f"spacy train failed (exit {result.returncode}): {' '.join(arguments)}")
-    nlp = spacy.load(output / "model-best")
-    gold = list(DocBin().from_disk(dev).get_docs(nlp.vocab))
     examples = [
         Example(predicted, reference)
-        for predicted, reference in zip(nlp.pipe(word_docs(nlp, gold)), gold, strict=True)
+        for predicted, reference in zip(nlp.pipe(unannotated), gold, strict=True)
     ]
     scores = Scorer(nlp).score(examples)
-    gold_tags = [bio_tags(example.reference) for example in examples]
+    # spaCy gives None when neither gold nor prediction has an entity; nothing was found.
+    ents = {key: float(scores[key] or 0.0) for key in ("ents_p", "ents_r", "ents_f")}
     return SpacyRun(
         train_seconds=round(seconds, 3),
-        words=entity_scores(gold_tags, [bio_tags(example.predicted) for example in examples]),
-        ents_p=_score(scores, "ents_p"),
-        ents_r=_score(scores, "ents_r"),
-        ents_f=_score(scores, "ents_f"),
+        words=entity_scores(
+            [bio_tags(example.reference) for example in examples],
+            [bio_tags(example.predicted) for example in examples],
+        ),
+        **ents,
         setting=setting(nlp.config.interpolate()),
     )
-
-
-def _score(scores: dict, key: str) -> float:
-    # spaCy gives None when neither gold nor prediction has an entity; nothing was found.
-    value = scores[key]
-    return 0.0 if value is None else float(value)
