@@ -27,15 +27,6 @@ try:
 except PackageNotFoundError:  # running from a source tree that was never installed
     __version__ = "0+unknown"
 
-_FROM_HF = (
-    "MiniAlbertConfig",
-    "MiniAlbertForMaskedLM",
-    "MiniAlbertForSequenceClassification",
-    "MiniAlbertForTokenClassification",
-    "MiniAlbertModel",
-    "register_auto_classes",
-)
-
 __all__ = [
     "MiniAlbertConfig",
     "MiniAlbertForMaskedLM",
@@ -48,7 +39,7 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    if name in _FROM_HF:
+    if name in __all__ and name != "__version__":
         from . import hf
 
         return getattr(hf, name)

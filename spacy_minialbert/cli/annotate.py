@@ -26,16 +26,18 @@ def annotate_command(
         "CSV, JSONL, or MIMIC-IV-Note CSV.",
     ),
     output: Path = typer.Argument(..., help="JSONL to write (or resume), one record per note."),
-    input_format: str | None = options.input_format_option(FORMAT_HELP),
+    input_format: str | None = options.input_format_option(help=FORMAT_HELP),
     id_column: str | None = options.id_column_option(
-        "CSV column or JSON key of the note id (ROW_ID / id)."
+        help="CSV column or JSON key of the note id (ROW_ID / id)."
     ),
     text_column: str | None = options.text_column_option(
-        "CSV column or JSON key of the text (TEXT / text)."
+        help="CSV column or JSON key of the text (TEXT / text)."
     ),
-    encoding: str = options.encoding_option("Encoding of the input."),
+    encoding: str = options.encoding_option(help="Encoding of the input."),
     keep_iserror: bool = options.KEEP_ISERROR,
-    batch_size: int = options.batch_size_option("Notes per nlp.pipe batch and per write to disk."),
+    batch_size: int = options.batch_size_option(
+        help="Notes per nlp.pipe batch and per write to disk."
+    ),
     n_process: int = options.N_PROCESS,
     entities_csv: Path | None = typer.Option(
         None, "--entities-csv", help="Also write one CSV row per entity here at the end."
@@ -79,7 +81,7 @@ def render_command(
     model: str = typer.Argument(..., help="Pipeline package name or directory."),
     note: Path = typer.Argument(..., help="A note as a text file."),
     output: Path = typer.Argument(..., help="HTML file to write."),
-    encoding: str = options.encoding_option("Encoding of the note."),
+    encoding: str = options.encoding_option(help="Encoding of the note."),
     context: bool = options.CONTEXT,
 ) -> None:
     """Show one note as HTML (displaCy): entities with their ConText attributes, the modifiers,

@@ -1,4 +1,5 @@
-"""``spacy-minialbert init-backbone``."""
+"""``spacy-minialbert init-backbone`` and ``spacy-minialbert convert-checkpoint``: a backbone made
+here or converted from a published checkpoint."""
 
 from __future__ import annotations
 
@@ -17,6 +18,9 @@ from .app import app
 
 # What a folder given to --text is searched for: DocBins and the files of notes.
 SUFFIXES = (".spacy", ".txt", ".text", ".jsonl", ".ndjson", ".csv", ".gz")
+# Boolean fields whose switch is not typer's default spelling (``--use-act/--no-use-act``):
+# ``--no-adapters`` is the option's name from before the shape was one object.
+SWITCHES = {"use_adapter": ("--adapters/--no-adapters",)}
 
 
 def with_shape_options(command: Callable[..., None]) -> Callable[..., None]:
@@ -31,7 +35,9 @@ def with_shape_options(command: Callable[..., None]) -> Callable[..., None]:
             item.name,
             inspect.Parameter.KEYWORD_ONLY,
             annotation=hints[item.name],
-            default=typer.Option(item.default, *_switch(item.name), help=item.metadata["help"]),
+            default=typer.Option(
+                item.default, *SWITCHES.get(item.name, ()), help=item.metadata["help"]
+            ),
         )
         for item in dataclasses.fields(BackboneShape)
     ]
@@ -51,13 +57,6 @@ def with_shape_options(command: Callable[..., None]) -> Callable[..., None]:
     run.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
     run.__annotations__ = {p.name: p.annotation for p in parameters} | {"return": None}
     return run
-
-
-def _switch(name: str) -> tuple[str, ...]:
-    """The spelling of a boolean field's switch (typer's default, ``--use-act/--no-use-act``,
-    for the rest); ``--no-adapters`` is the option's name from before the shape was one
-    object."""
-    return ("--adapters/--no-adapters",) if name == "use_adapter" else ()
 
 
 @app.command("init-backbone")
@@ -112,3 +111,25 @@ def read_texts(paths: Iterable[Path]) -> Iterator[str]:
                     yield doc.text
             else:
                 yield from note_texts(file)
+
+
+@app.command("convert-checkpoint")
+def convert_checkpoint_command(
+    source: str = typer.Argument(..., help="Local directory or Hugging Face Hub id."),
+    destination: Path = typer.Argument(..., help="Directory to write (our format)."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace a non-empty DEST."),
+    encoder_only: bool = typer.Option(
+        False, "--encoder-only", help="Keep the encoder, drop task heads (e.g. the masked-LM head)."
+    ),
+    half: bool = typer.Option(
+        False, "--half", help="Store the weights in float16 (half the size; they load as float32)."
+    ),
+) -> None:
+    """Convert a published MiniALBERT (nlpie), ALBERT or ALBERT-ACT checkpoint into our format:
+    safetensors weights, ``model_type: "minialbert"``, tokenizer files kept."""
+    from ..hf.convert import convert_checkpoint
+
+    report = convert_checkpoint(
+        source, destination, overwrite=overwrite, encoder_only=encoder_only, half=half
+    )
+    typer.echo(report.summary())

@@ -3,7 +3,6 @@
 from . import (  # noqa: F401
     annotate,
     backbone,
-    checkpoint,
     convert,
     distill,
     evaluate,

@@ -86,6 +86,8 @@ def convert_command(
 ) -> None:
     """Convert a clinical corpus to spaCy's binary format, with an account of every entity
     changed or dropped on the way (saved as OUTPUT.account.json)."""
+    import spacy
+
     from ..corpora.account import account_path
     from ..corpora.conversion import StrictModeError, convert_corpus
     from ..corpora.labels import LabelMap
@@ -101,17 +103,12 @@ def convert_command(
         "categories": categories or None,
     }
     options = {name: value for name, value in given.items() if value is not None}
-    nlp = None
-    if nlp_name is not None:
-        import spacy
-
-        nlp = spacy.load(nlp_name)
     try:
         account = convert_corpus(
             corpus_format,
             source,
             output,
-            nlp=nlp,
+            nlp=spacy.load(nlp_name) if nlp_name is not None else None,
             label_map=LabelMap.parse(label_map) if label_map is not None else None,
             misaligned=misaligned,
             strict=strict,

@@ -6,11 +6,12 @@
 
 An option whose help is the same for every command is a constant; one whose help says something
 of its own command (which formats it reads, which columns are the defaults) is made by a
-function given that help. Nothing here imports spaCy or Spark: ``--help`` stays fast."""
+``partial`` or function the command gives that help. Nothing here imports spaCy or Spark:
+``--help`` stays fast."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -20,22 +21,10 @@ if TYPE_CHECKING:
 
 # What to read.
 
-
-def input_format_option(help: str) -> Any:
-    return typer.Option(None, "--format", help=help)
-
-
-def id_column_option(help: str) -> Any:
-    return typer.Option(None, "--id-column", help=help)
-
-
-def text_column_option(help: str) -> Any:
-    return typer.Option(None, "--text-column", help=help)
-
-
-def encoding_option(help: str) -> Any:
-    return typer.Option("utf-8", "--encoding", help=help)
-
+input_format_option = partial(typer.Option, None, "--format")
+id_column_option = partial(typer.Option, None, "--id-column")
+text_column_option = partial(typer.Option, None, "--text-column")
+encoding_option = partial(typer.Option, "utf-8", "--encoding")
 
 KEEP_ISERROR: Any = typer.Option(
     False, "--keep-iserror", help="Annotate rows with ISERROR=1 too (skipped by default)."
@@ -50,10 +39,7 @@ CONTEXT: Any = typer.Option(
 )
 
 
-def batch_size_option(help: str = "Notes per nlp.pipe batch.") -> Any:
-    return typer.Option(32, "--batch-size", help=help)
-
-
+batch_size_option = partial(typer.Option, 32, "--batch-size", help="Notes per nlp.pipe batch.")
 N_PROCESS: Any = typer.Option(1, "--n-process", help="Worker processes.")
 PROGRESS: Any = typer.Option(True, "--progress/--no-progress", help="Show a progress bar.")
 
@@ -91,29 +77,13 @@ def log_text_option(kept_from: str) -> Any:
 
 
 def run_options(
-    max_note_chars: int | None,
-    note_seconds: float | None,
-    *,
-    batch_size: int,
-    n_process: int,
-    progress: bool,
-    new_input: bool,
-    log_text: bool = False,
-    entities_csv: Path | None = None,
+    max_note_chars: int | None, note_seconds: float | None, **settings: Any
 ) -> RunOptions:
-    """The local run's options, its limits from ``--max-note-chars`` and ``--note-seconds``
-    (:meth:`NoteLimits.from_options`); what it did to the pipeline (ConText added) goes to
-    stderr."""
+    """The local run's options (``settings``: more fields of :class:`RunOptions`), its limits from
+    ``--max-note-chars`` and ``--note-seconds`` (:meth:`NoteLimits.from_options`); what it did to
+    the pipeline (ConText added) goes to stderr."""
     from ..annotate import RunOptions
     from ..annotate.limits import NoteLimits
 
-    return RunOptions(
-        batch_size=batch_size,
-        n_process=n_process,
-        progress=progress,
-        entities_csv=entities_csv,
-        limits=NoteLimits.from_options(max_note_chars, note_seconds),
-        new_input=new_input,
-        log_text=log_text,
-        say=lambda line: typer.echo(line, err=True),
-    )
+    limits = NoteLimits.from_options(max_note_chars, note_seconds)
+    return RunOptions(limits=limits, say=lambda line: typer.echo(line, err=True), **settings)

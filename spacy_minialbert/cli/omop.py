@@ -3,7 +3,6 @@ JSONL (resumable, as ``annotate`` does) and then into an OMOP CDM v5.4 ``NOTE_NL
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,7 +12,7 @@ from . import note_options as options
 from .app import app
 
 if TYPE_CHECKING:
-    from ..notes import InputOptions, NoteSource
+    from ..notes import NoteSource
 
 
 @app.command("annotate-omop")
@@ -24,7 +23,7 @@ def annotate_omop_command(
         None, "--input", help="Notes from a file or folder (as annotate's INPUT)."
     ),
     input_format: str | None = options.input_format_option(
-        "[--input] folder, text, csv, jsonl or mimic-iv (default: from the name)."
+        help="[--input] folder, text, csv, jsonl or mimic-iv (default: from the name)."
     ),
     db: str | None = typer.Option(
         None, "--db", help="Notes from this database (SQLAlchemy URL, e.g. sqlite:///cdm.db)."
@@ -35,12 +34,12 @@ def annotate_omop_command(
     ),
     schema: str | None = typer.Option(None, "--schema", help="[--db] Schema of --table."),
     id_column: str | None = options.id_column_option(
-        "Column (or JSON key) of the note id (NOTE: note_id)."
+        help="Column (or JSON key) of the note id (NOTE: note_id)."
     ),
     text_column: str | None = options.text_column_option(
-        "Column (or JSON key) of the text (NOTE: note_text)."
+        help="Column (or JSON key) of the text (NOTE: note_text)."
     ),
-    encoding: str = options.encoding_option("[--input] Encoding of the file."),
+    encoding: str = options.encoding_option(help="[--input] Encoding of the file."),
     note_nlp_db: str | None = typer.Option(
         None, "--note-nlp-db", help="Database to write NOTE_NLP into (default: --db)."
     ),
@@ -82,7 +81,7 @@ def annotate_omop_command(
     from sqlalchemy import create_engine
 
     from ..annotate import PipelineSpec, annotate
-    from ..notes import InputOptions
+    from ..notes import DatabaseNotes, InputOptions, detect_format
     from ..omop import (
         ConceptMap,
         TableSpec,
@@ -99,11 +98,27 @@ def annotate_omop_command(
     if target is None:
         raise ValueError("Say where NOTE_NLP goes with --note-nlp-db URL (or read with --db).")
 
+    if (input_path is None) == (db is None):
+        raise ValueError("Read notes from either --input FILE or --db URL (one of them).")
+    if db is None and (table is not None or query is not None or schema is not None):
+        raise ValueError("--table, --query and --schema go with --db.")
+    if input_path is not None and (input_format or detect_format(input_path)) == "mimic-iv":
+        # Refused before annotating, not after: NOTE_NLP.note_id is an integer.
+        raise ValueError(
+            f"{input_path}: MIMIC-IV-Note ids (10000032-DS-21) are not the integer note ids "
+            "NOTE_NLP needs; load the file into a NOTE table with `spacy-minialbert load-notes` "
+            "and annotate that with --db URL --table note."
+        )
     reading = InputOptions(input_format, id_column, text_column, encoding)
-    database = _Database(db, table, query, schema)
 
     def open_source() -> NoteSource:
-        return _open_source(input_path, database, reading)
+        if db is not None:
+            return DatabaseNotes(
+                db, table=table, query=query, schema=schema,
+                id_column=id_column, text_column=text_column,
+            )  # fmt: skip
+        assert input_path is not None
+        return reading.open(input_path)
 
     source = open_source()
     # Everything the write needs is checked before the notes are annotated: the options, the
@@ -135,46 +150,6 @@ def annotate_omop_command(
     finally:
         engine.dispose()
     typer.echo(report.format())
-
-
-@dataclass(frozen=True)
-class _Database:
-    """--db URL and where in it the notes are (--table in --schema, or --query)."""
-
-    url: str | None
-    table: str | None
-    query: str | None
-    schema: str | None
-
-
-def _open_source(input_path: Path | None, database: _Database, reading: InputOptions) -> NoteSource:
-    db, table, query, schema = database.url, database.table, database.query, database.schema
-    if (input_path is None) == (db is None):
-        raise ValueError("Read notes from either --input FILE or --db URL (one of them).")
-    if db is not None:
-        from ..notes import DatabaseNotes
-
-        return DatabaseNotes(
-            db,
-            table=table,
-            query=query,
-            schema=schema,
-            id_column=reading.id_column,
-            text_column=reading.text_column,
-        )
-    if table is not None or query is not None or schema is not None:
-        raise ValueError("--table, --query and --schema go with --db.")
-    from ..notes import detect_format
-
-    assert input_path is not None
-    if (reading.input_format or detect_format(input_path)) == "mimic-iv":
-        # Refused before annotating, not after: NOTE_NLP.note_id is an integer.
-        raise ValueError(
-            f"{input_path}: MIMIC-IV-Note ids (10000032-DS-21) are not the integer note ids "
-            "NOTE_NLP needs; load the file into a NOTE table with `spacy-minialbert load-notes` "
-            "and annotate that with --db URL --table note."
-        )
-    return reading.open(input_path)
 
 
 def _pipeline_meta(model: str) -> dict[str, Any]:

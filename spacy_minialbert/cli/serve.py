@@ -14,21 +14,17 @@ from .app import app
 PREFIX = "SPACY_MINIALBERT_SERVE_"
 
 
-def _env(name: str) -> str:
-    return PREFIX + name
-
-
 def _option(default: Any, flags: str, help: str) -> Any:
     """A typer option whose environment variable is named after its flag: ``--max-wait-ms`` ->
     ``SPACY_MINIALBERT_SERVE_MAX_WAIT_MS`` (``--context/--no-context`` -> ``..._CONTEXT``)."""
     name = flags.split("/")[0].removeprefix("--").replace("-", "_").upper()
-    return typer.Option(default, flags, help=help, envvar=_env(name))
+    return typer.Option(default, flags, help=help, envvar=PREFIX + name)
 
 
 @app.command("serve")
 def serve_command(
     model: str = typer.Argument(
-        ..., help="Pipeline package name or directory.", envvar=_env("MODEL")
+        ..., help="Pipeline package name or directory.", envvar=PREFIX + "MODEL"
     ),
     host: str = _option("127.0.0.1", "--host", "Address to listen on (0.0.0.0: every interface)."),
     port: int = _option(8080, "--port", "Port to listen on."),

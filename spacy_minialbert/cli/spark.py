@@ -30,14 +30,14 @@ def annotate_spark_command(
         ..., help="Folder to write (or resume): notes/ and entities/ Parquet, errors, summary."
     ),
     master: str = typer.Option("local[*]", "--master", help="Spark master URL."),
-    input_format: str | None = options.input_format_option(FORMAT_HELP),
+    input_format: str | None = options.input_format_option(help=FORMAT_HELP),
     id_column: str | None = options.id_column_option(
-        "Column of the note id (ROW_ID for CSV, else id)."
+        help="Column of the note id (ROW_ID for CSV, else id)."
     ),
     text_column: str | None = options.text_column_option(
-        "Column of the text (TEXT for CSV, else text)."
+        help="Column of the text (TEXT for CSV, else text)."
     ),
-    encoding: str = options.encoding_option("Encoding of CSV/JSONL input."),
+    encoding: str = options.encoding_option(help="Encoding of CSV/JSONL input."),
     keep_iserror: bool = options.KEEP_ISERROR,
     batch_size: int = options.batch_size_option(),
     max_batch_chars: int = typer.Option(

@@ -8,9 +8,8 @@ without the clinical components still yields well-formed records.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 # Record field -> medspaCy span attribute set by ConText (and by the sectionizer for sections
 # such as family history).
@@ -71,7 +70,9 @@ def modifiers(span: Span) -> list[Modifier]:
 
 def section_category(span: Span) -> str | None:
     """The category of the section the entity starts in, or None."""
-    section = _token_section(span.doc, span.start)
+    if not Token.has_extension("section") or span.start >= len(span.doc):
+        return None
+    section = span.doc[span.start]._.section
     return None if section is None else section.category
 
 
@@ -97,11 +98,3 @@ def sections(doc: Doc) -> list[SectionInfo]:
             )
         )
     return found
-
-
-def _token_section(doc: Doc, index: int) -> Any:
-    from spacy.tokens import Token
-
-    if not Token.has_extension("section") or index >= len(doc):
-        return None
-    return doc[index]._.section

@@ -54,7 +54,10 @@ def add_clinical_context(
         from .target_rules import SavedTargetMatcher, read_target_rules
 
         rules = read_target_rules(target_rules)
-        matcher = nlp.add_pipe(TARGET_MATCHER, after=_last_entity_setter(nlp))
+        # Right after the last component that sets entities: the model's entities are in place
+        # and win any overlap.
+        setters = _entity_setters(nlp)
+        matcher = nlp.add_pipe(TARGET_MATCHER, after=setters[-1] if setters else None)
         assert isinstance(matcher, SavedTargetMatcher)
         matcher.add(rules)
     parsed = "parser" in factories
@@ -90,9 +93,7 @@ def _check(nlp: Language, target_rules: str | Path | None, sections: bool, conte
             "The pipeline has medspacy_pyrush, which cannot be saved; remove it (a saveable "
             f"{SENTENCIZER} is added instead)."
         )
-    if target_rules is None and not any(
-        "doc.ents" in nlp.get_pipe_meta(name).assigns for name in nlp.pipe_names
-    ):
+    if target_rules is None and not _entity_setters(nlp):
         raise ValueError(
             f"No component of the pipeline ({', '.join(nlp.pipe_names) or 'none'}) sets "
             "doc.ents, so ConText would have nothing to modify; give target rules or a "
@@ -100,8 +101,5 @@ def _check(nlp: Language, target_rules: str | Path | None, sections: bool, conte
         )
 
 
-def _last_entity_setter(nlp: Language) -> str | None:
-    """The last component that sets entities: target rules go right after it, so the model's
-    entities are in place and win any overlap."""
-    setters = [name for name in nlp.pipe_names if "doc.ents" in nlp.get_pipe_meta(name).assigns]
-    return setters[-1] if setters else None
+def _entity_setters(nlp: Language) -> list[str]:
+    return [name for name in nlp.pipe_names if "doc.ents" in nlp.get_pipe_meta(name).assigns]

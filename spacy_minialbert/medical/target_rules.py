@@ -71,10 +71,6 @@ class SavedTargetMatcher:
         return TargetMatcher(self._nlp, name=self.name, result_type=None, **self._settings)
 
     @property
-    def rules(self) -> list[TargetRule]:
-        return list(self._rules)
-
-    @property
     def labels(self) -> tuple[str, ...]:
         return tuple(sorted({rule.category for rule in self._rules}))
 
