@@ -30,15 +30,9 @@ def mtsamples_notes() -> list[str]:
     """Distinct, non-empty MTSamples transcriptions in file order (most texts appear several
     times under different specialties)."""
     csv.field_size_limit(sys.maxsize)
-    seen: set[str] = set()
-    notes = []
     with MTSAMPLES.open(newline="", encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            text = (row.get("transcription") or "").strip()
-            if text and text not in seen:
-                seen.add(text)
-                notes.append(text)
-    return notes
+        texts = ((row.get("transcription") or "").strip() for row in csv.DictReader(handle))
+        return [text for text in dict.fromkeys(texts) if text]
 
 
 def ncbi_abstracts(split: str) -> Iterator[str]:

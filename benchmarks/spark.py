@@ -27,6 +27,7 @@ Prints a Markdown table and writes it (and the raw figures as JSON) with ``--out
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -67,47 +68,22 @@ class Run:
         return self.notes / self.seconds * 3600
 
 
-class TreeMemory:
-    """Peak summed RSS of a process and all its descendants, sampled from /proc."""
-
-    def __init__(self, pid: int) -> None:
-        self.pid, self.peak = pid, 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-        self._thread.start()
-
-    def _sample(self) -> None:
-        while not self._stop.wait(0.2):
-            self.peak = max(self.peak, _tree_rss(self.pid))
-
-    def stop(self) -> float:
-        self._stop.set()
-        self._thread.join()
-        return self.peak / 2**20
-
-
 def _tree_rss(root: int) -> int:
+    """The summed RSS of a process and all its descendants, from /proc."""
     parents: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
-            try:
+            with contextlib.suppress(OSError):  # the process ended meanwhile
                 stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
-    tree, frontier = {root}, [root]
-    while frontier:
-        parent = frontier.pop()
-        children = [pid for pid, ppid in parents.items() if ppid == parent]
-        tree.update(children)
-        frontier.extend(children)
+                parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    tree = {root}
+    while children := {pid for pid, ppid in parents.items() if ppid in tree} - tree:
+        tree |= children
     total = 0
     page = os.sysconf("SC_PAGE_SIZE")
     for pid in tree:
-        try:
+        with contextlib.suppress(OSError):
             total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * page
-        except OSError:
-            continue
     return total
 
 
@@ -117,7 +93,15 @@ def _run(name: str, cores: int, command: list[str], env: dict[str, str], summary
     started = time.monotonic()
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                text=True)  # fmt: skip
-    memory = TreeMemory(process.pid)
+    peak, done = 0, threading.Event()
+
+    def sample() -> None:  # every 0.2 s until the process ends
+        nonlocal peak
+        while not done.wait(0.2):
+            peak = max(peak, _tree_rss(process.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     try:
         output, _ = process.communicate(timeout=limit)
     except subprocess.TimeoutExpired:
@@ -125,11 +109,12 @@ def _run(name: str, cores: int, command: list[str], env: dict[str, str], summary
         process.communicate()
         raise SystemExit(f"[{name}] did not finish in {limit:.0f} s") from None
     wall = time.monotonic() - started
-    peak = memory.stop()
+    done.set()
+    sampler.join()
     if process.returncode != 0:
         raise SystemExit(f"[{name}] failed ({process.returncode}):\n{output[-4000:]}")
     data = json.loads(summary.read_text())
-    return Run(name, cores, data["written"], data["words"], data["seconds"], wall, peak)
+    return Run(name, cores, data["written"], data["words"], data["seconds"], wall, peak / 2**20)
 
 
 def measure(args: argparse.Namespace, work: Path) -> list[Run]:

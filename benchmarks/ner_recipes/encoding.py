@@ -85,10 +85,8 @@ def with_labels(encoded: Encoded, label2id: dict[str, int]) -> list[dict[str, li
 def first_piece_tags(word_ids: list[int | None], piece_tags: list[str], words: int) -> list[str]:
     """Each word's tag from its first wordpiece; ``O`` for a word without one (cut at
     ``max_length``, or no wordpiece at all)."""
-    tags = ["O"] * words
-    seen = set()
+    first: dict[int, str] = {}
     for word, tag in zip(word_ids, piece_tags, strict=True):
-        if word is not None and word not in seen:
-            seen.add(word)
-            tags[word] = tag
-    return tags
+        if word is not None:
+            first.setdefault(word, tag)
+    return [first.get(word, "O") for word in range(words)]
