@@ -18,12 +18,12 @@ from __future__ import annotations
 import bisect
 import re
 import sys
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from .account import Account
-from .records import GoldEntity, Issue
+from .records import DocumentRecord, GoldEntity, Issue
 from .text import CorpusFileError, line_starts, read_text, relocate, same_surface
 
 _TEXT = re.compile(r"<TEXT\s*>(?P<inner>.*?)</TEXT\s*>", re.S)
@@ -59,59 +59,135 @@ class AnnotationXml:
     unparsed: list[tuple[int, str]]  # (line, markup) in <TAGS> that matched no element
 
 
+def xml_files(path: str | Path) -> list[Path]:
+    """``path`` itself when it is a file, else every ``*.xml`` under it, sorted."""
+    path = Path(path)
+    if path.is_file():
+        return [path]
+    if not path.is_dir():
+        raise FileNotFoundError(f"{path}: no such file or folder.")
+    return sorted(path.rglob("*.xml"))
+
+
+def xml_documents(
+    path: str | Path,
+    account: Account,
+    entity_tags: Collection[str],
+    entity: Callable[[XmlTag, str, str, str], GoldEntity | None],
+) -> Iterator[DocumentRecord]:
+    """One document per XML file of ``path`` (see :func:`xml_files`) that can be read, with the
+    entities ``entity(tag, text, file, doc_id)`` makes of its elements; markup that matched no
+    element is reported (a dropped mention when it names one of ``entity_tags``)."""
+    for file in xml_files(path):
+        doc_id = file.stem
+        xml = read_annotation_xml(file, account, doc_id)
+        if xml is None:
+            continue
+        report_unparsed(xml, entity_tags, account, file=str(file), doc_id=doc_id)
+        placed = (entity(tag, xml.text, str(file), doc_id) for tag in xml.tags)
+        entities = [placed_entity for placed_entity in placed if placed_entity is not None]
+        yield DocumentRecord(doc_id=doc_id, text=xml.text, source=str(file), entities=entities)
+
+
 def read_annotation_xml(path: Path, account: Account, doc_id: str) -> AnnotationXml | None:
     """The TEXT and the TAGS elements of ``path``; None (document failed, reported with the line
     and the rule) when the file cannot be read."""
     try:
-        return _read(path, account, doc_id)
+        return _XmlFile(path, account, doc_id).read()
     except CorpusFileError as error:
-        account.document_failed(
-            error.reason, file=error.file, line=error.line, doc_id=doc_id, detail=error.detail
-        )
+        account.file_failed(error, doc_id)
         return None
 
 
-def _read(path: Path, account: Account, doc_id: str) -> AnnotationXml:
-    raw = read_text(path)
-    starts = line_starts(raw)
+class _XmlFile:
+    """One file as read: its raw text, offsets in it to lines, and where it reports."""
 
-    def line_at(offset: int) -> int:
-        return bisect.bisect_right(starts, offset)
+    def __init__(self, path: Path, account: Account, doc_id: str) -> None:
+        self.path, self.account, self.doc_id = path, account, doc_id
+        self.raw = read_text(path)
+        self.starts = line_starts(self.raw)
 
-    def raw_ampersand(offset: int) -> None:
-        account.note(
-            "raw '&' in XML (kept as '&')", file=str(path), line=line_at(offset), doc_id=doc_id
-        )
+    def line_at(self, offset: int) -> int:
+        return bisect.bisect_right(self.starts, offset)
 
-    def invalid_reference(offset: int, reference: str) -> CorpusFileError:
-        return CorpusFileError(
-            path,
-            line_at(offset),
-            INVALID_REFERENCE,
-            f"{reference}: an XML character reference must name a character, U+0001 to U+10FFFF "
-            "without the surrogates U+D800 to U+DFFF",
-        )
+    def read(self) -> AnnotationXml:
+        raw = self.raw
+        text_match = _TEXT.search(raw)
+        if text_match is None:
+            raise CorpusFileError(
+                self.path, None, "no <TEXT> element", "the document text is missing"
+            )
+        cdata = _CDATA.fullmatch(text_match["inner"])
+        if cdata is not None:
+            text = cdata["text"]
+        else:
+            text = self.decode(text_match["inner"], text_match.start("inner"))
+        tags_match = _TAGS.search(raw, text_match.end())
+        if tags_match is None:
+            self.account.note("no <TAGS> element", file=str(self.path), doc_id=self.doc_id)
+            return AnnotationXml(text, [], [])
+        tags, unparsed = [], []
+        position, end = tags_match.start("inner"), tags_match.end("inner")
+        while position < end:
+            skipped = _SKIPPED.match(raw, position, end)
+            if skipped is not None:
+                position = skipped.end()
+                continue
+            element = _ELEMENT.match(raw, position, end)
+            if element is None:
+                following = raw.find("<", position + 1, end)
+                following = end if following == -1 else following
+                unparsed.append((self.line_at(position), raw[position:following].strip()))
+                position = following
+                continue
+            decoded, as_written = {}, {}
+            for attribute in _ATTRIBUTE.finditer(element["attributes"]):
+                group = 2 if attribute[2] is not None else 3
+                value = attribute[group]
+                as_written[attribute[1]] = value
+                value_offset = element.start("attributes") + attribute.start(group)
+                decoded[attribute[1]] = self.decode(value, value_offset)
+            tags.append(XmlTag(element["name"], decoded, as_written, self.line_at(position)))
+            position = element.end()
+        return AnnotationXml(text, tags, unparsed)
 
-    text_match = _TEXT.search(raw)
-    if text_match is None:
-        raise CorpusFileError(path, None, "no <TEXT> element", "the document text is missing")
-    cdata = _CDATA.fullmatch(text_match["inner"])
-    if cdata is not None:
-        text = cdata["text"]
-    else:
-        base = text_match.start("inner")
-        try:
-            text = decode(text_match["inner"], _shifted(raw_ampersand, base))
-        except InvalidReference as error:
-            raise invalid_reference(base + error.offset, error.reference) from None
-    tags_match = _TAGS.search(raw, text_match.end())
-    if tags_match is None:
-        account.note("no <TAGS> element", file=str(path), doc_id=doc_id)
-        return AnnotationXml(text, [], [])
-    scan = _Scan(line_at, raw_ampersand, invalid_reference)
-    tags = _tags(raw, tags_match.start("inner"), tags_match.end("inner"), scan)
-    unparsed = [(line_at(offset), snippet.strip()) for offset, snippet in tags.unparsed]
-    return AnnotationXml(text, tags.tags, unparsed)
+    def decode(self, raw: str, base: int) -> str:
+        """``raw`` (at offset ``base`` of the file) with XML entity references replaced; an ``&``
+        that starts none is kept as it is and reported. A character reference to no character
+        fails the file (no text can stand for it without shifting every offset)."""
+        parts, position = [], 0
+        for offset in (match.start() for match in re.finditer("&", raw)):
+            if offset < position:
+                continue
+            parts.append(raw[position:offset])
+            entity = _ENTITY.match(raw, offset)
+            if entity is None:
+                self.account.note(
+                    "raw '&' in XML (kept as '&')",
+                    file=str(self.path),
+                    line=self.line_at(base + offset),
+                    doc_id=self.doc_id,
+                )
+                parts.append("&")
+                position = offset + 1
+                continue
+            named, decimal, hexadecimal = entity.groups()
+            if named:
+                parts.append(_NAMED[named])
+            else:
+                code = int(decimal) if decimal else int(hexadecimal, 16)
+                if not 0 < code <= sys.maxunicode or code in _SURROGATES:
+                    raise CorpusFileError(
+                        self.path,
+                        self.line_at(base + offset),
+                        INVALID_REFERENCE,
+                        f"{entity[0]}: an XML character reference must name a character, "
+                        "U+0001 to U+10FFFF without the surrogates U+D800 to U+DFFF",
+                    )
+                parts.append(chr(code))
+            position = entity.end()
+        parts.append(raw[position:])
+        return "".join(parts)
 
 
 def report_unparsed(
@@ -179,95 +255,6 @@ def place_element(
             detail=f"<{tag.name}> is none of {', '.join(known)}",
         )
     return None
-
-
-@dataclass
-class _TagScan:
-    tags: list[XmlTag]
-    unparsed: list[tuple[int, str]]
-
-
-@dataclass(frozen=True)
-class _Scan:
-    """Where a scan reports: offsets in the file to lines, raw ``&``, invalid references."""
-
-    line_at: Callable[[int], int]
-    raw_ampersand: Callable[[int], None]
-    invalid_reference: Callable[[int, str], CorpusFileError]
-
-
-def _tags(raw: str, start: int, end: int, report: _Scan) -> _TagScan:
-    scan = _TagScan([], [])
-    position = start
-    while position < end:
-        skipped = _SKIPPED.match(raw, position, end)
-        if skipped is not None:
-            position = skipped.end()
-            continue
-        element = _ELEMENT.match(raw, position, end)
-        if element is None:
-            following = raw.find("<", position + 1, end)
-            following = end if following == -1 else following
-            scan.unparsed.append((position, raw[position:following]))
-            position = following
-            continue
-        decoded, as_written = {}, {}
-        for attribute in _ATTRIBUTE.finditer(element["attributes"]):
-            group = 2 if attribute[2] is not None else 3
-            value = attribute[group]
-            value_offset = element.start("attributes") + attribute.start(group)
-            as_written[attribute[1]] = value
-            try:
-                decoded[attribute[1]] = decode(value, _shifted(report.raw_ampersand, value_offset))
-            except InvalidReference as error:
-                raise report.invalid_reference(
-                    value_offset + error.offset, error.reference
-                ) from None
-        scan.tags.append(XmlTag(element["name"], decoded, as_written, report.line_at(position)))
-        position = element.end()
-    return scan
-
-
-def _shifted(report: Callable[[int], None], base: int) -> Callable[[int], None]:
-    """``report`` for offsets counted from ``base`` in the file."""
-    return lambda offset: report(base + offset)
-
-
-class InvalidReference(ValueError):
-    """A character reference to no character, at ``offset`` of the decoded string."""
-
-    def __init__(self, offset: int, reference: str) -> None:
-        super().__init__(f"{reference} at offset {offset} names no character")
-        self.offset = offset
-        self.reference = reference
-
-
-def decode(raw: str, on_raw_ampersand: Callable[[int], None]) -> str:
-    """``raw`` with XML entity references replaced; an ``&`` that starts none is kept as it is and
-    reported through ``on_raw_ampersand(offset)``. A character reference to no character raises
-    :class:`InvalidReference` (no text can stand for it without shifting every offset)."""
-    parts, position = [], 0
-    for offset in (match.start() for match in re.finditer("&", raw)):
-        if offset < position:
-            continue
-        parts.append(raw[position:offset])
-        entity = _ENTITY.match(raw, offset)
-        if entity is None:
-            on_raw_ampersand(offset)
-            parts.append("&")
-            position = offset + 1
-            continue
-        named, decimal, hexadecimal = entity.groups()
-        if named:
-            parts.append(_NAMED[named])
-        else:
-            code = int(decimal) if decimal else int(hexadecimal, 16)
-            if not 0 < code <= sys.maxunicode or code in _SURROGATES:
-                raise InvalidReference(offset, entity[0])
-            parts.append(chr(code))
-        position = entity.end()
-    parts.append(raw[position:])
-    return "".join(parts)
 
 
 def place_tag(

@@ -27,12 +27,27 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .records import GoldEntity, Issue
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict, Unpack
+
+    from .text import CorpusFileError
+
+    class Where(TypedDict, total=False):
+        """Where an entry points, as keyword arguments: the file, line and document, and what
+        exactly happened (``detail``)."""
+
+        file: Required[str]
+        line: int | None
+        doc_id: str | None
+        detail: str
+
 
 OUTCOMES = ("converted", "changed", "dropped")
 PROBLEM_ACTIONS = ("changed", "dropped", "skipped", "failed")
@@ -103,41 +118,28 @@ class Account:
         self.cats.update(label for label, value in (cats or {}).items() if value > 0.5)
 
     def document_excluded(
-        self,
-        reason: str,
-        *,
-        file: str,
-        line: int | None = None,
-        doc_id: str | None = None,
-        detail: str = "",
-        itemise: bool = True,
+        self, reason: str, *, itemise: bool = True, **where: Unpack[Where]
     ) -> None:
         """A document left out. ``itemise=False`` only counts it: for deliberate filters that could
         otherwise list millions of rows (a category the user did not select)."""
-        self.documents_excluded[reason] += 1
         if itemise:
-            self.entries.append(
-                AccountEntry("excluded", reason, file, line, doc_id=doc_id, detail=detail)
-            )
+            self._itemise("excluded", reason, self.documents_excluded, **where)
+        else:
+            self.documents_excluded[reason] += 1
 
     def document_merged(self, reason: str) -> None:
         self.documents_merged[reason] += 1
 
-    def document_failed(
-        self,
-        reason: str,
-        *,
-        file: str,
-        line: int | None = None,
-        doc_id: str | None = None,
-        detail: str = "",
-    ) -> None:
+    def document_failed(self, reason: str, **where: Unpack[Where]) -> None:
         """A document whose file could not be read (``reason`` the rule it broke, e.g. "not
         UTF-8"): whatever it annotated is lost, so a strict conversion fails. ``detail`` is shown
         in error messages: bytes, markup and rules, never the document's text."""
-        self.documents_failed[reason] += 1
-        self.entries.append(
-            AccountEntry("failed", reason, file, line, doc_id=doc_id, detail=detail)
+        self._itemise("failed", reason, self.documents_failed, **where)
+
+    def file_failed(self, error: CorpusFileError, doc_id: str) -> None:
+        """The document ``doc_id`` failed because a file of it broke the rule ``error`` names."""
+        self.document_failed(
+            error.reason, file=error.file, line=error.line, doc_id=doc_id, detail=error.detail
         )
 
     # Entities
@@ -160,25 +162,12 @@ class Account:
         self.entries.append(_entity_entry("dropped", reason, entity, file, doc_id, detail))
 
     def annotation_unplaced(
-        self,
-        label: str,
-        text: str,
-        reason: str,
-        *,
-        file: str,
-        line: int | None,
-        doc_id: str | None = None,
-        detail: str = "",
+        self, label: str, text: str, reason: str, **where: Unpack[Where]
     ) -> None:
         """A mention with no offsets in the document (unparseable line, position outside the
         text): dropped, with the annotation's own text (or the raw line)."""
         self._outcome(label, "dropped")
-        self.dropped_reasons[reason] += 1
-        self.entries.append(
-            AccountEntry(
-                "dropped", reason, file, line, doc_id=doc_id, text=text, label=label, detail=detail
-            )
-        )
+        self._itemise("dropped", reason, self.dropped_reasons, text=text, label=label, **where)
 
     def entity_kept(
         self,
@@ -191,10 +180,7 @@ class Account:
     ) -> None:
         """``entity`` is in ``doc.ents`` as ``output_label``, after ``issues`` (empty: exact)."""
         self.ents[output_label] += 1
-        if not issues:
-            self._outcome(entity.label, "converted")
-            return
-        self._outcome(entity.label, "changed")
+        self._outcome(entity.label, "changed" if issues else "converted")
         for issue in issues:
             self.changed_reasons[issue.reason] += 1
             self.entries.append(
@@ -202,39 +188,33 @@ class Account:
             )
 
     def annotation_skipped(
-        self,
-        reason: str,
-        *,
-        file: str,
-        line: int | None = None,
-        doc_id: str | None = None,
-        label: str | None = None,
-        detail: str = "",
+        self, reason: str, *, label: str | None = None, **where: Unpack[Where]
     ) -> None:
         """An annotation that is not an entity mention (attribute, assertion, relation, unknown
         element or line) was not converted."""
-        self.skipped_reasons[reason] += 1
-        self.entries.append(
-            AccountEntry("skipped", reason, file, line, doc_id=doc_id, label=label, detail=detail)
-        )
+        self._itemise("skipped", reason, self.skipped_reasons, label=label, **where)
 
     def annotation_excluded(self, reason: str) -> None:
         """An annotation the format leaves out by design (counted only, like a filtered
         document)."""
         self.annotations_excluded[reason] += 1
 
-    def note(
-        self,
-        reason: str,
-        *,
-        file: str,
-        line: int | None = None,
-        doc_id: str | None = None,
-        detail: str = "",
-    ) -> None:
+    def note(self, reason: str, **where: Unpack[Where]) -> None:
         """Something recovered from that is not an entity (it changed no mention's outcome)."""
-        self.note_reasons[reason] += 1
-        self.entries.append(AccountEntry("note", reason, file, line, doc_id=doc_id, detail=detail))
+        self._itemise("note", reason, self.note_reasons, **where)
+
+    def _itemise(
+        self,
+        action: str,
+        reason: str,
+        counts: Counter[str],
+        *,
+        text: str | None = None,
+        label: str | None = None,
+        **where: Unpack[Where],
+    ) -> None:
+        counts[reason] += 1
+        self.entries.append(AccountEntry(action, reason, text=text, label=label, **where))
 
     def _outcome(self, label: str, outcome: str) -> None:
         self.outcomes.setdefault(label, Counter())[outcome] += 1
@@ -352,9 +332,3 @@ def _entity_entry(
         label=entity.label,
         detail=detail,
     )
-
-
-def first_problems(entries: Iterable[AccountEntry], n: int = 5) -> str:
-    """The first ``n`` entries, one per line, for an error message (no note text)."""
-    lines = [entry.describe() for entry, _ in zip(entries, range(n), strict=False)]
-    return "\n".join(f"  {line}" for line in lines)

@@ -3,19 +3,52 @@ account. What the ``convert`` command runs; usable from Python as well."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .account import Account, account_path, first_problems
+from .account import Account, account_path
+from .brat import brat_documents
+from .conll import conll_documents
 from .docs import record_to_doc
-from .formats import corpus_format, read_documents
+from .i2b2_2010 import i2b2_2010_documents
+from .i2b2_2012 import i2b2_2012_documents
+from .i2b2_2014 import i2b2_2014_documents
 from .labels import LabelMap
+from .mimic import mimic_noteevents_documents
+from .mimic_iv import mimic_iv_note_documents
+from .mtsamples import mtsamples_documents
 from .records import DocumentRecord
 from .writers import TEXT_SUFFIXES, new_docbin, save_docbin, write_texts
 
 if TYPE_CHECKING:
     from spacy.language import Language
+
+
+@dataclass(frozen=True)
+class CorpusFormat:
+    """A reader and what it takes: ``options`` are its keyword arguments besides ``account``;
+    ``entities`` is False for text-class-only corpora, which may also be written as plain text."""
+
+    read: Callable[..., Iterator[DocumentRecord]]
+    options: tuple[str, ...] = ()
+    entities: bool = True
+
+
+# The corpus formats by their command-line names.
+CORPUS_FORMATS = {
+    "i2b2-2010": CorpusFormat(i2b2_2010_documents),
+    "i2b2-2012": CorpusFormat(i2b2_2012_documents, ("timex", "empty_type_label")),
+    "i2b2-2014": CorpusFormat(i2b2_2014_documents, ("label_by",)),
+    "brat": CorpusFormat(brat_documents, ("discontinuous",)),
+    "conll": CorpusFormat(conll_documents, ("scheme", "n_sents")),
+    "mimic-noteevents": CorpusFormat(
+        mimic_noteevents_documents, ("keep_iserror", "categories"), entities=False
+    ),
+    "mimic-iv-note": CorpusFormat(mimic_iv_note_documents, ("categories",), entities=False),
+    "mtsamples": CorpusFormat(mtsamples_documents, ("categories",), entities=False),
+}
 
 
 class StrictModeError(ValueError):
@@ -33,9 +66,10 @@ class StrictModeError(ValueError):
         failed = sum(account.documents_failed.values())
         if failed:
             found.append(f"{_count(failed, 'document')} could not be read")
+        first = "\n".join(f"  {entry.describe()}" for entry in account.problems()[:5])
         super().__init__(
             f"strict conversion: {', '.join(found)}, so {account.output} was not written (every "
-            f"case is in {account_file}). First:\n{first_problems(account.problems())}"
+            f"case is in {account_file}). First:\n{first}"
         )
 
 
@@ -63,17 +97,28 @@ def convert_corpus(
     entities. ``strict`` turns any problem of the account (a changed or dropped entity, a skipped
     annotation, a failed document; see :meth:`.Account.problems`) into :class:`StrictModeError`,
     with nothing written but the account."""
-    spec = corpus_format(format_name)
+    spec = CORPUS_FORMATS.get(format_name)
+    if spec is None:
+        raise ValueError(
+            f"Unknown corpus format {format_name!r}; known: {', '.join(CORPUS_FORMATS)}."
+        )
+    options = dict(options or {})
+    unknown = sorted(set(options) - set(spec.options))
+    if unknown:
+        takes = ", ".join(spec.options) or "no options"
+        raise ValueError(
+            f"Format {format_name} does not take {', '.join(unknown)} (it takes {takes})."
+        )
     output = Path(output)
-    account = Account(spec.name, str(source))
+    account = Account(format_name, str(source))
     account.output = str(output)
-    records = read_documents(spec.name, source, account=account, **dict(options or {}))
+    records = spec.read(source, account=account, **options)
     if progress:
-        records = _with_progress(records, spec.name)
+        records = _with_progress(records, format_name)
     if output.suffix in TEXT_SUFFIXES:
         if spec.entities:
             raise ValueError(
-                f"{output}: {spec.name} has entities; write it to a .spacy file "
+                f"{output}: {format_name} has entities; write it to a .spacy file "
                 f"(plain text is for mimic-noteevents and mtsamples)."
             )
         if label_map is not None:
@@ -85,13 +130,7 @@ def convert_corpus(
         except BaseException:
             partial.unlink(missing_ok=True)
             raise
-        account_file = account_path(output)
-        if strict and account.problems():
-            partial.unlink()
-            account.write_json(account_file)
-            raise StrictModeError(account, account_file)
-        partial.replace(output)
-        account.write_json(account_file)
+        _finish(account, output, strict, lambda: partial.replace(output), partial.unlink)
         return account
     if output.suffix != ".spacy":
         raise ValueError(f"{output}: the output must end in .spacy, .txt or .jsonl.")
@@ -99,18 +138,31 @@ def convert_corpus(
         from ..clinical.tokenizer import clinical_nlp
 
         nlp = clinical_nlp()
-    docbin = new_docbin()
-    for record in records:
-        docbin.add(
-            record_to_doc(record, nlp.make_doc, account, label_map=label_map, misaligned=misaligned)
-        )
+    make_doc = nlp.make_doc
+    docbin = new_docbin(
+        record_to_doc(record, make_doc, account, label_map=label_map, misaligned=misaligned)
+        for record in records
+    )
+    _finish(account, output, strict, lambda: save_docbin(docbin, output))
+    return account
+
+
+def _finish(
+    account: Account,
+    output: Path,
+    strict: bool,
+    save: Callable[[], object],
+    discard: Callable[[], None] = lambda: None,
+) -> None:
+    """``save()`` the output and write the account beside it; a strict conversion with problems
+    ``discard()``s the output and raises :class:`StrictModeError` once the account is written."""
     account_file = account_path(output)
     if strict and account.problems():
+        discard()
         account.write_json(account_file)
         raise StrictModeError(account, account_file)
-    save_docbin(docbin, output)
+    save()
     account.write_json(account_file)
-    return account
 
 
 def _counted(records: Iterable[DocumentRecord], account: Account) -> Iterator[DocumentRecord]:

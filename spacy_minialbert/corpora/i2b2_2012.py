@@ -30,14 +30,13 @@ element and reported as changed; an unknown element is reported (see :mod:`._xml
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
-from ._xml import XmlTag, place_element, place_tag, read_annotation_xml, report_unparsed
+from ._xml import XmlTag, place_element, place_tag, xml_documents
 from .account import Account
 from .records import DocumentRecord, GoldEntity, Issue
 
-EVENT_TYPES = ("OCCURRENCE", "EVIDENTIAL", "TREATMENT", "PROBLEM", "TEST", "CLINICAL_DEPT")
-TIMEX3_TYPES = ("DATE", "TIME", "DURATION", "FREQUENCY")
 _NOT_CONVERTED = ("TLINK", "SECTIME")
 _ATTRIBUTES = {"EVENT": ("id", "modality", "polarity"), "TIMEX3": ("id", "val", "mod")}
 _ELEMENTS = (*_ATTRIBUTES, *_NOT_CONVERTED)
@@ -51,37 +50,17 @@ def i2b2_2012_documents(
     empty_type_label: str = "OCCURRENCE",
 ) -> Iterator[DocumentRecord]:
     """Documents of i2b2 2012 XML files: EVENT (and, with ``timex``, TIMEX3) spans by type."""
-    for file in xml_files(path):
-        doc_id = file.stem
-        xml = read_annotation_xml(file, account, doc_id)
-        if xml is None:
-            continue
-        entity_tags = ("EVENT", "TIMEX3") if timex else ("EVENT",)
-        report_unparsed(xml, entity_tags, account, file=str(file), doc_id=doc_id)
-        entities = []
-        for tag in xml.tags:
-            entity = _entity(tag, xml.text, account, str(file), doc_id, timex, empty_type_label)
-            if entity is not None:
-                entities.append(entity)
-        yield DocumentRecord(doc_id=doc_id, text=xml.text, source=str(file), entities=entities)
-
-
-def xml_files(path: str | Path) -> list[Path]:
-    """``path`` itself when it is a file, else every ``*.xml`` under it, sorted."""
-    path = Path(path)
-    if path.is_file():
-        return [path]
-    if not path.is_dir():
-        raise FileNotFoundError(f"{path}: no such file or folder.")
-    return sorted(path.rglob("*.xml"))
+    entity = partial(_entity, account=account, timex=timex, empty_type_label=empty_type_label)
+    return xml_documents(path, account, ("EVENT", "TIMEX3") if timex else ("EVENT",), entity)
 
 
 def _entity(
     tag: XmlTag,
     text: str,
-    account: Account,
     file: str,
     doc_id: str,
+    *,
+    account: Account,
     timex: bool,
     empty_type_label: str,
 ) -> GoldEntity | None:

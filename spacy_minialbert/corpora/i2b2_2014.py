@@ -27,11 +27,11 @@ skipped annotation (see :mod:`._xml`)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
-from ._xml import XmlTag, place_element, place_tag, read_annotation_xml, report_unparsed
+from ._xml import XmlTag, place_element, place_tag, xml_documents
 from .account import Account
-from .i2b2_2012 import xml_files
 from .records import DocumentRecord, GoldEntity, Issue
 
 PHI_CATEGORIES = ("NAME", "PROFESSION", "LOCATION", "AGE", "DATE", "CONTACT", "ID", "OTHER")
@@ -45,28 +45,14 @@ def i2b2_2014_documents(
     patient."""
     if label_by not in LABEL_BY:
         raise ValueError(f"label_by must be one of {LABEL_BY}, got {label_by!r}.")
-    for file in xml_files(path):
-        doc_id = file.stem
-        xml = read_annotation_xml(file, account, doc_id)
-        if xml is None:
-            continue
-        report_unparsed(xml, PHI_CATEGORIES, account, file=str(file), doc_id=doc_id)
-        entities = []
-        for tag in xml.tags:
-            entity = _entity(tag, xml.text, account, str(file), doc_id, label_by)
-            if entity is not None:
-                entities.append(entity)
-        yield DocumentRecord(
-            doc_id=doc_id,
-            text=xml.text,
-            source=str(file),
-            entities=entities,
-            group=file.name[:3],
-        )
+    entity = partial(_entity, account=account, label_by=label_by)
+    for record in xml_documents(path, account, PHI_CATEGORIES, entity):
+        record.group = Path(record.source).name[:3]
+        yield record
 
 
 def _entity(
-    tag: XmlTag, text: str, account: Account, file: str, doc_id: str, label_by: str
+    tag: XmlTag, text: str, file: str, doc_id: str, *, account: Account, label_by: str
 ) -> GoldEntity | None:
     element = place_element(tag, PHI_CATEGORIES, account, file=file, doc_id=doc_id)
     if element is None:

@@ -3,7 +3,6 @@ group is in both; deterministic for a given seed."""
 
 from __future__ import annotations
 
-import dataclasses
 import random
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -14,7 +13,7 @@ from spacy.tokens import Doc, DocBin
 from spacy.vocab import Vocab
 
 from .extensions import doc_group
-from .writers import new_docbin, save_docbin
+from .writers import write_docbin
 
 
 @dataclass(frozen=True)
@@ -42,8 +41,7 @@ def assign_dev_groups(sizes: Mapping[str, int], dev_fraction: float, seed: int) 
     _check_fraction(dev_fraction)
     if len(sizes) < 2:
         raise ValueError(f"Cannot split {len(sizes)} group(s) into train and dev; need 2 or more.")
-    names = sorted(sizes)
-    random.Random(seed).shuffle(names)
+    names = _shuffled(sizes, seed)
     target = dev_fraction * sum(sizes.values())
     dev: list[str] = []
     count = 0
@@ -67,7 +65,10 @@ def split_docs(
     docs: Sequence[Doc], dev_fraction: float = 0.2, seed: int = 0
 ) -> tuple[list[Doc], list[Doc]]:
     """(train, dev) documents, groups kept whole (see :func:`.extensions.doc_group`)."""
-    train, dev, _ = _split(docs, dev_fraction, seed)
+    groups = _groups(docs)
+    dev_groups = assign_dev_groups(Counter(groups), dev_fraction, seed)
+    train = [doc for doc, group in zip(docs, groups, strict=True) if group not in dev_groups]
+    dev = [doc for doc, group in zip(docs, groups, strict=True) if group in dev_groups]
     return train, dev
 
 
@@ -88,23 +89,18 @@ def split_docbin(
     documents the limit left out."""
     _check_fraction(dev_fraction)
     docs = list(DocBin().from_disk(source).get_docs(Vocab()))
-    train, dev, report = _split(docs, dev_fraction, seed)
-    train, dev = limit_groups(train, max_train, seed), limit_groups(dev, max_dev, seed)
-    report = dataclasses.replace(
-        report,
+    all_train, all_dev = split_docs(docs, dev_fraction, seed)
+    train, dev = limit_groups(all_train, max_train, seed), limit_groups(all_dev, max_dev, seed)
+    write_docbin(train, train_path)
+    write_docbin(dev, dev_path)
+    return SplitReport(
         train_docs=len(train),
-        train_groups=len({doc_group(doc, fallback=str(id(doc))) for doc in train}),
+        train_groups=len(set(_groups(train))),
         dev_docs=len(dev),
-        dev_groups=len({doc_group(doc, fallback=str(id(doc))) for doc in dev}),
-        train_left_out=report.train_docs - len(train),
-        dev_left_out=report.dev_docs - len(dev),
+        dev_groups=len(set(_groups(dev))),
+        train_left_out=len(all_train) - len(train),
+        dev_left_out=len(all_dev) - len(dev),
     )
-    for path, part in ((train_path, train), (dev_path, dev)):
-        docbin = new_docbin()
-        for doc in part:
-            docbin.add(doc)
-        save_docbin(docbin, path)
-    return report
 
 
 def limit_groups(docs: Sequence[Doc], max_docs: int | None, seed: int) -> list[Doc]:
@@ -114,30 +110,25 @@ def limit_groups(docs: Sequence[Doc], max_docs: int | None, seed: int) -> list[D
         return list(docs)
     if max_docs < 1:
         raise ValueError(f"A document limit must be at least 1, got {max_docs}.")
-    groups = [doc_group(doc, fallback=f"#{index}") for index, doc in enumerate(docs)]
+    groups = _groups(docs)
     sizes = Counter(groups)
-    names = sorted(sizes)
-    random.Random(seed).shuffle(names)
     kept: set[str] = set()
     count = 0
-    for name in names:
+    for name in _shuffled(sizes, seed):
         if count + sizes[name] <= max_docs:
             kept.add(name)
             count += sizes[name]
     return [doc for doc, group in zip(docs, groups, strict=True) if group in kept]
 
 
-def _split(
-    docs: Sequence[Doc], dev_fraction: float, seed: int
-) -> tuple[list[Doc], list[Doc], SplitReport]:
-    groups = [doc_group(doc, fallback=f"#{index}") for index, doc in enumerate(docs)]
-    dev_groups = assign_dev_groups(Counter(groups), dev_fraction, seed)
-    train = [doc for doc, group in zip(docs, groups, strict=True) if group not in dev_groups]
-    dev = [doc for doc, group in zip(docs, groups, strict=True) if group in dev_groups]
-    report = SplitReport(
-        train_docs=len(train),
-        train_groups=len(set(groups) - dev_groups),
-        dev_docs=len(dev),
-        dev_groups=len(dev_groups),
-    )
-    return train, dev, report
+def _groups(docs: Sequence[Doc]) -> list[str]:
+    """Each document's group; one of its own (``#index``) for a document without."""
+    return [doc_group(doc, fallback=f"#{index}") for index, doc in enumerate(docs)]
+
+
+def _shuffled(sizes: Mapping[str, int], seed: int) -> list[str]:
+    """The group names in a seeded shuffle of their sorted order (so input order does not
+    matter)."""
+    names = sorted(sizes)
+    random.Random(seed).shuffle(names)
+    return names

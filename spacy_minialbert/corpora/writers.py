@@ -14,16 +14,14 @@ from .records import DocumentRecord
 TEXT_SUFFIXES = (".txt", ".jsonl")
 
 
-def new_docbin() -> DocBin:
-    """A ``DocBin`` that keeps ``user_data`` (ids, groups, attributes, relations)."""
-    return DocBin(store_user_data=True)
+def new_docbin(docs: Iterable[Doc] = ()) -> DocBin:
+    """A ``DocBin`` of ``docs`` that keeps ``user_data`` (ids, groups, attributes, relations)."""
+    return DocBin(store_user_data=True, docs=docs)
 
 
 def write_docbin(docs: Iterable[Doc], path: str | Path) -> int:
     """Save ``docs`` to ``path`` (a ``.spacy`` file); the number written."""
-    docbin = new_docbin()
-    for doc in docs:
-        docbin.add(doc)
+    docbin = new_docbin(docs)
     save_docbin(docbin, path)
     return len(docbin)
 
