@@ -68,39 +68,34 @@ def parse_args(argv: list[str] | None = None) -> tuple[SpeedOptions, set[str], P
         help="Comma-separated: encoders, pipelines, training, package.",
     )
     parser.add_argument("--package", action="store_true", help="Also build wheels (sizes).")
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--rounds", type=int, default=5, help="Encoder rounds.")
-    parser.add_argument("--seconds", type=float, default=2.0, help="Per encoder measurement.")
-    parser.add_argument("--pipeline-rounds", type=int, default=3)
-    parser.add_argument("--pipe-seconds", type=float, default=2.0)
-    parser.add_argument("--words", type=int, default=10000, help="Words per corpus sample.")
-    parser.add_argument("--train-rounds", type=int, default=3)
-    parser.add_argument("--train-steps", type=int, default=3)
-    parser.add_argument("--train-batch", type=int, default=4, help="Abstracts per update.")
-    parser.add_argument("--act-depth", type=float, default=4.0)
+    numbers = [f for f in dataclasses.fields(SpeedOptions) if "help" in f.metadata]
+    for f in numbers:
+        flag = "--" + f.name.replace("_", "-")
+        parser.add_argument(flag, type=type(f.default), default=f.default, help=f.metadata["help"])
     parser.add_argument("--encoders", default="", help="Only these (comma-separated names).")
     parser.add_argument("--pipelines", default="", help="Only these (comma-separated names).")
     args = parser.parse_args(argv)
     sections = set(args.sections.split(","))
     if args.package:
         sections.add("package")
-    names = {field.name for field in dataclasses.fields(SpeedOptions)}
-    options = SpeedOptions(**{k: v for k, v in vars(args).items() if k in names})
-    options.trained = args.pipeline
-    options.encoders = [n for n in args.encoders.split(",") if n]
-    options.pipelines = [n for n in args.pipelines.split(",") if n]
+    options = SpeedOptions(
+        **{f.name: getattr(args, f.name) for f in numbers},
+        trained=args.pipeline,
+        encoders=[n for n in args.encoders.split(",") if n],
+        pipelines=[n for n in args.pipelines.split(",") if n],
+    )
     return options, sections, Path(args.out)
 
 
-def run(options: SpeedOptions, sections: set[str], out: Path, command: str) -> SpeedResults:
-    """Measure ``sections``, writing ``speed.json`` into ``out`` after each (a failure keeps
-    what was measured) and ``speed.png`` at the end."""
+def main(argv: list[str] | None = None) -> None:
+    """``speed.json`` is written after each section (a failure keeps what was measured)."""
+    options, sections, out = parse_args(argv)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    command = " ".join(["python -m benchmarks.speed", *sys.argv[1:]])
     recorded = {k: v for k, v in dataclasses.asdict(options).items() if k != "corpora"}
     results = SpeedResults(
-        command=command,
-        options=recorded,
-        machine=machine_info(options.threads),
-        started=time.strftime("%Y-%m-%d %H:%M:%S"),
+        command, recorded, machine_info(options.threads), time.strftime("%Y-%m-%d %H:%M:%S")
     )
     if "pipelines" in sections and not options.corpora:
         options.corpora = corpora_for(options.words)
@@ -128,14 +123,5 @@ def run(options: SpeedOptions, sections: set[str], out: Path, command: str) -> S
         save()
     save()
     chart(results, out / "speed.png")
-    return results
-
-
-def main(argv: list[str] | None = None) -> None:
-    options, sections, out = parse_args(argv)
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    command = " ".join(["python -m benchmarks.speed", *sys.argv[1:]])
-    results = run(options, sections, out, command)
     print(f"\nCommand: {command}\nResults: {out / 'speed.json'}, {out / 'speed.png'}\n")
     print(table(results))

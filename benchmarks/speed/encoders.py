@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from benchmarks.speed.measure import timed
+
+if TYPE_CHECKING:
+    from benchmarks.speed.options import SpeedOptions
+
+# Token ids are drawn from [FIRST_ID, vocab_size): above the special and rare entries.
+FIRST_ID = 1000
 
 
 @dataclass(frozen=True)
@@ -30,77 +38,88 @@ class EncoderSpec:
     act_depth: float | None = None  # MiniALBERT-ACT: calibrated mean recursions per token
 
 
-@dataclass(frozen=True)
-class EncoderInfo:
-    parameters: int
-    act_bias: float | None
-
-
-# Token ids are drawn from [FIRST_ID, vocab_size): above the special and rare entries.
-FIRST_ID = 1000
-
-
-def bert_macs_per_token(dims: EncoderDims, layers: int, seq: int) -> float:
-    """Q, K, V, output projections, FFN, and the two attention products (scores, context)."""
-    h = dims.hidden
-    return layers * (4 * h * h + 2 * h * dims.ffn + 2 * seq * h)
-
-
-def minialbert_macs_per_token(dims: EncoderDims, seq: int) -> float:
-    """The embedding projection, then per recursion a BERT layer plus two bottleneck adapters
-    (down and up)."""
-    adapters = 2 * 2 * dims.hidden * (dims.hidden // dims.adapter_reduction)
-    per_recursion = bert_macs_per_token(dims, 1, seq) + adapters
-    return dims.embedding * dims.hidden + dims.recursions * per_recursion
+def shape_key(batch: int, seq: int) -> str:
+    return f"{batch}x{seq}"
 
 
 def macs_per_token(spec: EncoderSpec, dims: EncoderDims, seq: int) -> float:
-    if spec.family == "minialbert":
-        return minialbert_macs_per_token(dims, seq)
-    return bert_macs_per_token(dims, spec.layers, seq)
+    """A BERT layer: Q, K, V, output projections, FFN, and the two attention products (scores,
+    context). MiniALBERT: the embedding projection, then per recursion a BERT layer plus two
+    bottleneck adapters (down and up)."""
+    h = dims.hidden
+    layer = 4 * h * h + 2 * h * dims.ffn + 2 * seq * h
+    if spec.family != "minialbert":
+        return spec.layers * layer
+    adapters = 2 * 2 * h * (h // dims.adapter_reduction)
+    return dims.embedding * h + dims.recursions * (layer + adapters)
 
 
-def build_encoder(spec: EncoderSpec, dims: EncoderDims) -> tuple[Any, EncoderInfo]:
+def random_bert(dims: EncoderDims, layers: int, pooling: bool = True, **config: Any) -> Any:
+    """A BERT of ``dims``' widths with random weights (seed 0)."""
     import torch
+    from transformers import BertConfig, BertModel
 
     torch.manual_seed(0)
-    act_bias = None
-    if spec.family == "minialbert":
-        from spacy_minialbert import MiniAlbertConfig, MiniAlbertModel
+    bert = BertConfig(
+        vocab_size=dims.vocab_size,
+        hidden_size=dims.hidden,
+        num_hidden_layers=layers,
+        num_attention_heads=dims.heads,
+        intermediate_size=dims.ffn,
+        **config,
+    )
+    return BertModel(bert, add_pooling_layer=pooling)
 
-        config = MiniAlbertConfig(
-            vocab_size=dims.vocab_size,
-            embedding_size=dims.embedding,
-            hidden_size=dims.hidden,
-            num_hidden_layers=dims.recursions,
-            num_attention_heads=dims.heads,
-            intermediate_size=dims.ffn,
-            reduction_factor=dims.adapter_reduction,
-            use_act=spec.act_depth is not None,
-        )
-        model = MiniAlbertModel(config).eval()
-        if spec.act_depth is not None:
-            act_bias = calibrate_halting(model, spec.act_depth, dims.vocab_size)
-    elif spec.family == "bert":
-        from transformers import BertConfig, BertModel
 
-        bert = BertConfig(
-            vocab_size=dims.vocab_size,
-            hidden_size=dims.hidden,
-            num_hidden_layers=spec.layers,
-            num_attention_heads=dims.heads,
-            intermediate_size=dims.ffn,
-            attn_implementation="sdpa",
-        )
-        model = BertModel(bert, add_pooling_layer=False).eval()
-    else:
-        raise ValueError(f"Unknown encoder family '{spec.family}' ({spec.name})")
-    info = EncoderInfo(sum(p.numel() for p in model.parameters()), act_bias)
-    if spec.precision == "int8":
-        from spacy_minialbert.compression import quantize_linears
+class Encoder:
+    """One encoder, warmed up at each of the options' shapes (a worker's contender)."""
 
-        quantize_linears(model)
-    return model, info
+    def __init__(self, spec: EncoderSpec, options: SpeedOptions) -> None:
+        import torch
+
+        dims, act_bias = options.dims, None
+        if spec.family == "minialbert":
+            from spacy_minialbert import MiniAlbertConfig, MiniAlbertModel
+
+            torch.manual_seed(0)
+            config = MiniAlbertConfig(
+                vocab_size=dims.vocab_size,
+                embedding_size=dims.embedding,
+                hidden_size=dims.hidden,
+                num_hidden_layers=dims.recursions,
+                num_attention_heads=dims.heads,
+                intermediate_size=dims.ffn,
+                reduction_factor=dims.adapter_reduction,
+                use_act=spec.act_depth is not None,
+            )
+            model = MiniAlbertModel(config).eval()
+            if spec.act_depth is not None:
+                act_bias = calibrate_halting(model, spec.act_depth, dims.vocab_size)
+        elif spec.family == "bert":
+            model = random_bert(dims, spec.layers, False, attn_implementation="sdpa").eval()
+        else:
+            raise ValueError(f"Unknown encoder family '{spec.family}' ({spec.name})")
+        parameters = sum(p.numel() for p in model.parameters())
+        if spec.precision == "int8":
+            from spacy_minialbert.compression import quantize_linears
+
+            quantize_linears(model)
+        self.calls = {
+            shape: encoder_call(model, spec, dims.vocab_size, *shape) for shape in options.shapes
+        }
+        for call in self.calls.values():  # warm-up: allocations, kernel choice
+            call()
+            call()
+        updates = {
+            shape_key(*shape): mean_updates(model, dims.vocab_size, *shape)
+            for shape in options.shapes
+        }
+        self.info = (parameters, act_bias, updates)
+
+    def encode(self, batch: int, seq: int, seconds: float) -> float:
+        """Tokens per second."""
+        elapsed, calls = timed(self.calls[(batch, seq)], seconds)
+        return batch * seq * calls / elapsed
 
 
 def random_ids(vocab_size: int, batch: int, seq: int, seed: int) -> Any:

@@ -6,6 +6,7 @@ import os
 import resource
 import time
 from collections.abc import Callable
+from statistics import median
 from typing import Any
 
 # (M, K, N) of the encoders' products at 8 x 128 tokens, and one large square product.
@@ -59,14 +60,6 @@ def timed(call: Callable[[], Any], min_seconds: float) -> tuple[float, int]:
         elapsed = time.perf_counter() - start
         if elapsed >= min_seconds:
             return elapsed, calls
-
-
-def median(values: list[float]) -> float:
-    ordered = sorted(values)
-    middle = len(ordered) // 2
-    if len(ordered) % 2:
-        return ordered[middle]
-    return (ordered[middle - 1] + ordered[middle]) / 2
 
 
 def spread(values: list[float]) -> float:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from benchmarks.data import CACHE, NCBI
 from benchmarks.prepare import convert_ncbi
@@ -12,18 +13,23 @@ from benchmarks.speed.encoders import EncoderDims
 from benchmarks.speed.measure import GEMM_SHAPES
 
 
+def number(default: float, help: str | None = None) -> Any:
+    """A field that is also a number option of the command (``--pipe-seconds``: pipe_seconds)."""
+    return field(default=default, metadata={"help": help})
+
+
 @dataclass
 class SpeedOptions:
-    threads: int = 2
-    rounds: int = 5  # encoder rounds
-    seconds: float = 2.0  # per encoder measurement
-    pipeline_rounds: int = 3
-    pipe_seconds: float = 2.0
-    words: int = 10000  # words per corpus sample
-    train_rounds: int = 3
-    train_steps: int = 3
-    train_batch: int = 4  # abstracts per update
-    act_depth: float = 4.0
+    threads: int = number(2)
+    rounds: int = number(5, "Encoder rounds.")
+    seconds: float = number(2.0, "Per encoder measurement.")
+    pipeline_rounds: int = number(3)
+    pipe_seconds: float = number(2.0)
+    words: int = number(10000, "Words per corpus sample.")
+    train_rounds: int = number(3)
+    train_steps: int = number(3)
+    train_batch: int = number(4, "Abstracts per update.")
+    act_depth: float = number(4.0)
     settle_seconds: float = 0.3  # between contenders: their OpenMP threads stop spinning
     trained: str | None = None  # the trained 312 NER pipeline its variants derive from
     encoders: list[str] = field(default_factory=list)  # only these (all when empty)
@@ -38,7 +44,3 @@ class SpeedOptions:
 
     def ncbi_docbin(self, split: str) -> Path:
         return convert_ncbi(split, self.cache, self.ncbi)
-
-
-def shape_key(batch: int, seq: int) -> str:
-    return f"{batch}x{seq}"

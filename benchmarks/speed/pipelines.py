@@ -1,4 +1,5 @@
-"""The spaCy pipelines measured: how each is built once and saved, loaded, run and scored.
+"""The spaCy pipelines measured: how each is built once and saved, loaded, run and scored, and
+the training steps timed on one.
 
 Weights are random unless a trained pipeline is given: speed does not depend on their values.
 """
@@ -6,18 +7,29 @@ Weights are random unless a trained pipeline is given: speed does not depend on 
 from __future__ import annotations
 
 import hashlib
+import random
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from benchmarks.data import ROOT
 from benchmarks.prepare import build_backbone
-from benchmarks.speed.encoders import calibrate_halting
+from benchmarks.speed.encoders import calibrate_halting, random_bert
+from benchmarks.speed.measure import timed
 from benchmarks.speed.options import SpeedOptions
 
 BATCH_SIZE = 64
 CONFIGS = ROOT / "benchmarks"
+TRANSFORMER_MODEL = "components.transformer.model"
+# The reduced MiniALBERT variants: config overrides when loading, then int8 linears or not
+# (weights stored as float16 in all).
+REDUCED: dict[str, tuple[dict[str, Any], bool]] = {
+    "int8": ({}, True),
+    "fp16-storage": ({}, False),
+    "bf16": ({TRANSFORMER_MODEL: {"inference_dtype": "bfloat16"}}, False),
+}
 
 
 @dataclass(frozen=True)
@@ -70,21 +82,11 @@ def backbone_for(options: SpeedOptions, act: bool) -> Path:
 def bert_directory(layers: int, options: SpeedOptions) -> Path:
     """A random BERT of the options' widths with the backbone's vocabulary, saved for
     spacy-transformers."""
-    import torch
-    from transformers import BertConfig, BertModel, BertTokenizerFast
+    from transformers import BertTokenizerFast
 
-    dims = options.dims
     target = options.cache / f"bert-{layers}L"
     if not (target / "config.json").is_file():
-        torch.manual_seed(0)
-        config = BertConfig(
-            vocab_size=dims.vocab_size,
-            hidden_size=dims.hidden,
-            num_hidden_layers=layers,
-            num_attention_heads=dims.heads,
-            intermediate_size=dims.ffn,
-        )
-        BertModel(config).save_pretrained(target, safe_serialization=True)
+        random_bert(options.dims, layers).save_pretrained(target, safe_serialization=True)
         vocab = backbone_for(options, act=False) / "vocab.txt"
         tokenizer = BertTokenizerFast(vocab_file=str(vocab), do_lower_case=False)
         tokenizer.model_max_length = 512
@@ -164,44 +166,18 @@ def minialbert_pipeline(spec: SpeedPipeline, options: SpeedOptions) -> Any:
         nlp.to_disk(base)
     else:
         base = Path(options.trained)
-    transformer = "components.transformer.model"
     if spec.variant == "fp32":
         return spacy.load(base)
-    if spec.variant == "int8":
-        nlp = spacy.load(base)
-        compress_pipeline(nlp, int8=True, storage_dtype="float16")
-        return nlp
-    if spec.variant == "fp16-storage":
-        nlp = spacy.load(base)
-        compress_pipeline(nlp, int8=False, storage_dtype="float16")
-        return nlp
-    if spec.variant == "bf16":
-        nlp = spacy.load(base, config={transformer: {"inference_dtype": "bfloat16"}})
-        compress_pipeline(nlp, int8=False, storage_dtype="float16")
-        return nlp
-    raise ValueError(f"Unknown MiniALBERT variant '{spec.variant}' ({spec.name})")
-
-
-def load_pipeline(spec: SpeedPipeline, options: SpeedOptions) -> Any:
-    import spacy
-
-    nlp = spacy.load(pipeline_path(spec, options))
-    if spec.kind == "bert" and spec.variant == "int8":
-        # Stock spacy-transformers cannot save int8 layers: quantize after loading, with the
-        # same kernel and per-channel scheme as ours.
-        from spacy_minialbert.compression import quantize_linears
-
-        quantize_linears(nlp.get_pipe("transformer").model.transformer)
+    if spec.variant not in REDUCED:
+        raise ValueError(f"Unknown MiniALBERT variant '{spec.variant}' ({spec.name})")
+    overrides, int8 = REDUCED[spec.variant]
+    nlp = spacy.load(base, config=overrides)
+    compress_pipeline(nlp, int8=int8, storage_dtype="float16")
     return nlp
 
 
 def count_words(texts: list[str]) -> int:
     return sum(len(text.split()) for text in texts)
-
-
-def run_pipe(nlp: Any, texts: list[str]) -> None:
-    for _ in nlp.pipe(texts, batch_size=BATCH_SIZE):
-        pass
 
 
 def evaluate_f1(nlp: Any, gold_docbin: Path) -> dict[str, float]:
@@ -215,42 +191,88 @@ def evaluate_f1(nlp: Any, gold_docbin: Path) -> dict[str, float]:
     return {k: 100 * float(scores[k] or 0.0) for k in ("ents_p", "ents_r", "ents_f")}
 
 
-def act_depth_of(nlp: Any, texts: list[str]) -> float | None:
-    """Mean recursions per real wordpiece of an ACT pipeline over ``texts``."""
-    import numpy as np
+class Pipeline:
+    """A saved pipeline, loaded and warmed up on the corpora (a worker's contender)."""
 
-    transformer = nlp.get_pipe("transformer")
-    if not getattr(transformer.model.transformer.config, "use_act", False):
-        return None
-    total, count = 0.0, 0
-    for doc in nlp.pipe(texts, batch_size=BATCH_SIZE):
-        output = doc._.trf_data.model_output
-        if "updates" not in output:
+    def __init__(self, spec: SpeedPipeline, options: SpeedOptions) -> None:
+        import spacy
+
+        self.nlp = spacy.load(pipeline_path(spec, options))
+        if spec.kind == "bert" and spec.variant == "int8":
+            # Stock spacy-transformers cannot save int8 layers: quantize after loading, with the
+            # same kernel and per-channel scheme as ours.
+            from spacy_minialbert.compression import quantize_linears
+
+            quantize_linears(self.nlp.get_pipe("transformer").model.transformer)
+        self.options = options
+        for texts in options.corpora.values():
+            self.run(texts[:4])
+
+    def run(self, texts: list[str]) -> None:
+        for _ in self.nlp.pipe(texts, batch_size=BATCH_SIZE):
+            pass
+
+    def pipe(self, corpus: str, seconds: float) -> float:
+        """Words per second."""
+        texts = self.options.corpora[corpus]
+        elapsed, calls = timed(lambda: self.run(texts), seconds)
+        return count_words(texts) * calls / elapsed
+
+    def f1(self) -> dict[str, float]:
+        return evaluate_f1(self.nlp, self.options.ncbi_docbin("devel"))
+
+    def depth(self, corpus: str) -> float | None:
+        """Mean recursions per real wordpiece of an ACT pipeline over the corpus."""
+        import numpy as np
+
+        if not getattr(self.nlp.get_pipe("transformer").model.transformer.config, "use_act", False):
             return None
-        mask = np.asarray(doc._.trf_data.wordpieces.attention_mask).astype(bool)
-        updates = np.asarray(output["updates"])
-        total += float(updates[mask].sum())
-        count += int(mask.sum())
-    return total / max(count, 1)
+        total, count = 0.0, 0
+        for doc in self.nlp.pipe(self.options.corpora[corpus], batch_size=BATCH_SIZE):
+            output = doc._.trf_data.model_output
+            if "updates" not in output:
+                return None
+            mask = np.asarray(doc._.trf_data.wordpieces.attention_mask).astype(bool)
+            total += float(np.asarray(output["updates"])[mask].sum())
+            count += int(mask.sum())
+        return total / max(count, 1)
 
 
-def training_setup(base: Path, adapters_only: bool) -> tuple[Any, Any, int, int]:
-    """The pipeline at ``base`` ready for updates, an optimiser, and the transformer's
-    trainable and total parameter counts."""
-    import spacy
-    from thinc.api import Adam
+class Training:
+    """nlp.update on NCBI-disease abstracts, full fine-tuning or adapters only, from the trained
+    312 pipeline or the random one (a worker's contender)."""
 
-    model = {"adapters_only": adapters_only, "quantize": False, "inference_dtype": "float32"}
-    nlp = spacy.load(base, config={"components.transformer.model": model})
-    transformer = nlp.get_pipe("transformer").model.transformer
-    if adapters_only:
-        transformer.train_adapters_only()
-    trainable = sum(p.numel() for p in transformer.parameters() if p.requires_grad)
-    total = sum(p.numel() for p in transformer.parameters())
-    # The same optimiser for both modes (the saved pipeline's own may reference settings
-    # that only exist before interpolation).
-    return nlp, Adam(2e-4), trainable, total
+    def __init__(self, adapters_only: bool, options: SpeedOptions) -> None:
+        import spacy
+        from thinc.api import Adam
 
+        base = Path(
+            options.trained or pipeline_path(SpeedPipeline("minialbert-312", "minialbert"), options)
+        )
+        model = {"adapters_only": adapters_only, "quantize": False, "inference_dtype": "float32"}
+        self.nlp = spacy.load(base, config={TRANSFORMER_MODEL: model})
+        transformer = self.nlp.get_pipe("transformer").model.transformer
+        if adapters_only:
+            transformer.train_adapters_only()
+        parameters = list(transformer.parameters())
+        self.info = (
+            sum(p.numel() for p in parameters if p.requires_grad),
+            sum(p.numel() for p in parameters),
+        )
+        # The same optimiser for both modes (the saved pipeline's own may reference settings
+        # that only exist before interpolation).
+        self.optimizer = Adam(2e-4)
+        examples = examples_for(self.nlp, options, 64)
+        rng = random.Random(0)
+        self.batches = [rng.sample(examples, options.train_batch) for _ in range(16)]
+        self.step(self.batches[0])  # warm-up (Adam state)
 
-def training_step(nlp: Any, optimizer: Any, examples: list[Any]) -> None:
-    nlp.update(examples, sgd=optimizer, drop=0.1, losses={})
+    def step(self, examples: list[Any]) -> None:
+        self.nlp.update(examples, sgd=self.optimizer, drop=0.1, losses={})
+
+    def train(self, steps: int) -> float:
+        """Seconds per update."""
+        start = time.perf_counter()
+        for step in range(steps):
+            self.step(self.batches[step % len(self.batches)])
+        return (time.perf_counter() - start) / steps

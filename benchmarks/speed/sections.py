@@ -9,15 +9,17 @@ import random
 import shutil
 import subprocess
 import sys
+import time
 import zipfile
+from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
+from statistics import median
 from typing import Any
 
 from benchmarks.data import ROOT, mtsamples_notes, ncbi_sentences, take_words
-from benchmarks.speed.encoders import EncoderInfo, EncoderSpec, macs_per_token
-from benchmarks.speed.measure import median
-from benchmarks.speed.options import SpeedOptions, shape_key
+from benchmarks.speed.encoders import EncoderSpec, macs_per_token, shape_key
+from benchmarks.speed.options import SpeedOptions
 from benchmarks.speed.pipelines import SpeedPipeline, count_words, pipeline_path
 from benchmarks.speed.results import (
     CorpusSize,
@@ -29,7 +31,7 @@ from benchmarks.speed.results import (
     Rate,
     TrainingResult,
 )
-from benchmarks.speed.workers import ProcessWorker, Worker, rotated, settle
+from benchmarks.speed.workers import ProcessWorker, Worker
 
 ENCODERS = [
     EncoderSpec("minialbert-312", "minialbert"),
@@ -56,6 +58,30 @@ PIPELINES = [
 MakeWorker = Callable[[str, str, Any, SpeedOptions], Worker]
 
 
+def alternate(
+    workers: list[Worker],
+    rounds: int,
+    calls: dict[str, tuple[Any, ...]],
+    options: SpeedOptions,
+    section: str | None = None,
+    each_round: Callable[[], None] = lambda: None,
+) -> dict[tuple[str, str], list[float]]:
+    """Each of ``calls`` (a command and its arguments, by key) on every worker, ``rounds``
+    times; the values per (worker name, key). Each round starts at a different worker."""
+    values: dict[tuple[str, str], list[float]] = defaultdict(list)
+    for round_index in range(rounds):
+        each_round()
+        start = round_index % len(workers)
+        for key, (command, *args) in calls.items():
+            for worker in workers[start:] + workers[:start]:
+                # Let the previous contender's OpenMP threads stop spinning first.
+                time.sleep(options.settle_seconds)
+                values[worker.name, key].append(worker.call(command, *args))
+        if section:
+            print(f"  {section}: round {round_index + 1}/{rounds} done", flush=True)
+    return values
+
+
 def run_encoders(
     options: SpeedOptions, machine: MachineInfo, make: MakeWorker = ProcessWorker
 ) -> dict[str, EncoderResult]:
@@ -64,26 +90,21 @@ def run_encoders(
     specs = [spec for spec in ENCODERS if not options.encoders or spec.name in options.encoders]
     ceiling = make("machine", "machine", None, options)
     workers = [make("encoder", spec.name, spec, options) for spec in specs]
-    gemm: dict[str, list[float]] = {}
-    rates: dict[tuple[str, str], list[float]] = {}
-    for round_index in range(options.rounds):
+    gemm: dict[str, list[float]] = defaultdict(list)
+
+    def measure_ceiling() -> None:
         for dtype, rate in ceiling.call("gemm").items():
-            gemm.setdefault(dtype, []).append(rate)
-        for batch, seq in options.shapes:
-            for worker in rotated(workers, round_index):
-                settle(options)
-                rate = worker.call("encode", batch, seq, options.seconds)
-                rates.setdefault((worker.name, shape_key(batch, seq)), []).append(rate)
-        print(f"  encoders: round {round_index + 1}/{options.rounds} done", flush=True)
-    for dtype, rate in ceiling.call("gemm").items():
-        gemm[dtype].append(rate)
+            gemm[dtype].append(rate)
+
+    calls = {shape_key(b, s): ("encode", b, s, options.seconds) for b, s in options.shapes}
+    rates = alternate(workers, options.rounds, calls, options, "encoders", measure_ceiling)
+    measure_ceiling()
     machine.gemm_gflops = {dtype: Rate.of(values) for dtype, values in gemm.items()}
     encoders = {}
     for spec, worker in zip(specs, workers, strict=True):
-        info: EncoderInfo = worker.info[0]
         shapes = {}
         for batch, seq in options.shapes:
-            values = rates[(spec.name, shape_key(batch, seq))]
+            values = rates[spec.name, shape_key(batch, seq)]
             macs = macs_per_token(spec, options.dims, seq)
             tokens = Rate.of(values)
             gflops = fraction = None
@@ -94,9 +115,8 @@ def run_encoders(
                     [2 * macs * t / 1e9 / g for t, g in zip(values, gemm["fp32"], strict=False)]
                 )
             shapes[shape_key(batch, seq)] = EncoderShapeResult(tokens, macs, gflops, fraction)
-        encoders[spec.name] = EncoderResult(
-            spec, info.parameters, info.act_bias, worker.info[1], shapes, worker.stop()
-        )
+        # info: parameters, ACT bias, mean recursions per shape
+        encoders[spec.name] = EncoderResult(spec, *worker.info, shapes, worker.stop())
     ceiling.stop()
     return encoders
 
@@ -127,26 +147,19 @@ def run_pipelines(
         if not (pipeline_path(spec, options) / "config.cfg").is_file():
             print(f"  building {spec.name}", flush=True)
             make("build", spec.name, spec, options).stop()
-    corpora = list(options.corpora)
     workers = [make("pipeline", spec.name, spec, options) for spec in specs]
-    rates: dict[tuple[str, str], list[float]] = {}
-    for round_index in range(options.pipeline_rounds):
-        for corpus in corpora:
-            for worker in rotated(workers, round_index):
-                settle(options)
-                rate = worker.call("pipe", corpus, options.pipe_seconds)
-                rates.setdefault((worker.name, corpus), []).append(rate)
-        print(f"  pipelines: round {round_index + 1}/{options.pipeline_rounds} done", flush=True)
+    calls = {corpus: ("pipe", corpus, options.pipe_seconds) for corpus in options.corpora}
+    rates = alternate(workers, options.pipeline_rounds, calls, options, "pipelines")
     pipelines = {}
     for spec, worker in zip(specs, workers, strict=True):
         ner = worker.call("f1") if spec.trained and options.trained else None
         depth = None
         if spec.variant == "act":
-            depth = {corpus: worker.call("depth", corpus) for corpus in corpora}
+            depth = {corpus: worker.call("depth", corpus) for corpus in options.corpora}
         path = pipeline_path(spec, options)
         pipelines[spec.name] = PipelineResult(
             spec=spec,
-            words_per_s={corpus: Rate.of(rates[(spec.name, corpus)]) for corpus in corpora},
+            words_per_s={c: Rate.of(rates[spec.name, c]) for c in options.corpora},
             ner=ner,
             act_mean_recursions=depth,
             path=str(path),
@@ -161,22 +174,17 @@ def run_training(
     options: SpeedOptions, make: MakeWorker = ProcessWorker
 ) -> dict[str, TrainingResult]:
     """Seconds per ``nlp.update``: full fine-tuning against adapters only."""
-    workers = {
-        mode: make("training", mode, mode == "adapters-only", options)
-        for mode in ("full", "adapters-only")
-    }
-    times: dict[str, list[float]] = {mode: [] for mode in workers}
-    for round_index in range(options.train_rounds):
-        for mode in rotated(list(workers), round_index):
-            settle(options)
-            times[mode].append(workers[mode].call("train", options.train_steps))
-    training = {}
-    for mode, worker in workers.items():
-        trainable, total = worker.info
-        training[mode] = TrainingResult(
-            trainable, total, Rate.of(times[mode]), options.train_batch, worker.stop()
+    modes = ("full", "adapters-only")
+    workers = [make("training", mode, mode == "adapters-only", options) for mode in modes]
+    times = alternate(
+        workers, options.train_rounds, {"train": ("train", options.train_steps)}, options
+    )
+    return {
+        worker.name: TrainingResult(
+            *worker.info, Rate.of(times[worker.name, "train"]), options.train_batch, worker.stop()
         )
-    return training
+        for worker in workers
+    }
 
 
 # Loads a packaged pipeline by name in a fresh interpreter (run in the repository root) that

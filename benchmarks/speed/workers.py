@@ -2,23 +2,21 @@
 its own, and only one computes at a time.
 
 A contender is an object built in the worker from (spec, options); the orchestrator calls its
-methods by name (``worker.call("encode", 8, 128, 2.0)``) and gets their return values back.
-``LocalWorker`` runs the same contender in this process (for tests: no process to start).
+methods by name (``worker.call("encode", 8, 128, 2.0)``) and gets their return values back, and
+its ``info`` (if any) once it is ready. ``LocalWorker`` runs the same contender in this process
+(for tests: no process to start).
 """
 
 from __future__ import annotations
 
 import multiprocessing
-import random
-import time
 import traceback
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-from benchmarks.speed import encoders as e
-from benchmarks.speed import pipelines as p
-from benchmarks.speed.measure import gemm_rate, peak_rss_mb, timed
-from benchmarks.speed.options import SpeedOptions, shape_key
+from benchmarks.speed.encoders import Encoder
+from benchmarks.speed.measure import gemm_rate, peak_rss_mb
+from benchmarks.speed.options import SpeedOptions
+from benchmarks.speed.pipelines import Pipeline, SpeedPipeline, Training, build_pipeline
 
 
 class Machine:
@@ -26,7 +24,6 @@ class Machine:
 
     def __init__(self, spec: None, options: SpeedOptions) -> None:
         self.shapes = options.gemm_shapes
-        self.info = None
 
     def gemm(self) -> dict[str, float]:
         import torch
@@ -37,77 +34,11 @@ class Machine:
         return rates
 
 
-class Encoder:
-    def __init__(self, spec: e.EncoderSpec, options: SpeedOptions) -> None:
-        vocab = options.dims.vocab_size
-        model, info = e.build_encoder(spec, options.dims)
-        self.calls = {shape: e.encoder_call(model, spec, vocab, *shape) for shape in options.shapes}
-        for call in self.calls.values():  # warm-up: allocations, kernel choice
-            call()
-            call()
-        self.info: tuple[e.EncoderInfo, dict[str, float | None]] = (
-            info,
-            {shape_key(b, s): e.mean_updates(model, vocab, b, s) for b, s in options.shapes},
-        )
-
-    def encode(self, batch: int, seq: int, seconds: float) -> float:
-        """Tokens per second."""
-        elapsed, calls = timed(self.calls[(batch, seq)], seconds)
-        return batch * seq * calls / elapsed
-
-
-class Pipeline:
-    def __init__(self, spec: p.SpeedPipeline, options: SpeedOptions) -> None:
-        self.nlp = p.load_pipeline(spec, options)
-        self.corpora = options.corpora
-        self.options = options
-        for texts in self.corpora.values():
-            p.run_pipe(self.nlp, texts[:4])
-        self.info = None
-
-    def pipe(self, corpus: str, seconds: float) -> float:
-        """Words per second."""
-        texts = self.corpora[corpus]
-        elapsed, calls = timed(lambda: p.run_pipe(self.nlp, texts), seconds)
-        return p.count_words(texts) * calls / elapsed
-
-    def f1(self) -> dict[str, float]:
-        return p.evaluate_f1(self.nlp, self.options.ncbi_docbin("devel"))
-
-    def depth(self, corpus: str) -> float | None:
-        return p.act_depth_of(self.nlp, self.corpora[corpus])
-
-
 class Build:
     """Builds and saves one pipeline, in a short-lived process of its own."""
 
-    def __init__(self, spec: p.SpeedPipeline, options: SpeedOptions) -> None:
-        self.info = p.build_pipeline(spec, options)
-
-
-class Training:
-    """nlp.update on NCBI-disease abstracts: full fine-tuning or adapters only."""
-
-    def __init__(self, adapters_only: bool, options: SpeedOptions) -> None:
-        base = Path(options.trained) if options.trained else self.random_base(options)
-        self.nlp, self.optimizer, trainable, total = p.training_setup(base, adapters_only)
-        examples = p.examples_for(self.nlp, options, 64)
-        rng = random.Random(0)
-        self.batches = [rng.sample(examples, options.train_batch) for _ in range(16)]
-        p.training_step(self.nlp, self.optimizer, self.batches[0])  # warm-up (Adam state)
-        self.info = (trainable, total)
-
-    @staticmethod
-    def random_base(options: SpeedOptions) -> Path:
-        return p.pipeline_path(p.SpeedPipeline("minialbert-312", "minialbert"), options)
-
-    def train(self, steps: int) -> float:
-        """Seconds per update."""
-        start = time.perf_counter()
-        for step in range(steps):
-            batch = self.batches[step % len(self.batches)]
-            p.training_step(self.nlp, self.optimizer, batch)
-        return (time.perf_counter() - start) / steps
+    def __init__(self, spec: SpeedPipeline, options: SpeedOptions) -> None:
+        self.info = build_pipeline(spec, options)
 
 
 CONTENDERS: dict[str, Any] = {
@@ -119,17 +50,6 @@ CONTENDERS: dict[str, Any] = {
 }
 
 
-class Worker(Protocol):
-    name: str
-    info: Any
-
-    def call(self, command: str, *args: Any) -> Any: ...
-
-    def stop(self) -> float:
-        """End the contender; its peak resident memory (MB)."""
-        ...
-
-
 def worker_main(conn: Any, kind: str, spec: Any, options: SpeedOptions) -> None:
     try:
         contender_class = CONTENDERS[kind]
@@ -137,7 +57,7 @@ def worker_main(conn: Any, kind: str, spec: Any, options: SpeedOptions) -> None:
 
         torch.set_num_threads(options.threads)
         contender = contender_class(spec, options)
-        conn.send(("ready", contender.info))
+        conn.send(("ready", getattr(contender, "info", None)))
         while True:
             command, args = conn.recv()
             if command == "stop":
@@ -173,6 +93,7 @@ class ProcessWorker:
         return self._receive()
 
     def stop(self) -> float:
+        """End the contender; its peak resident memory (MB)."""
         peak: float = self.call("stop")
         self.process.join(timeout=60)
         return peak
@@ -184,7 +105,7 @@ class LocalWorker:
     def __init__(self, kind: str, name: str, spec: Any, options: SpeedOptions) -> None:
         self.name = name
         self.contender = CONTENDERS[kind](spec, options)
-        self.info = self.contender.info
+        self.info = getattr(self.contender, "info", None)
 
     def call(self, command: str, *args: Any) -> Any:
         return getattr(self.contender, command)(*args)
@@ -193,13 +114,4 @@ class LocalWorker:
         return peak_rss_mb()
 
 
-def rotated(items: list[Any], start: int) -> list[Any]:
-    """``items`` starting at ``start``: each round starts at a different contender, so that
-    drift in the machine's speed spreads over all of them."""
-    start %= len(items)
-    return items[start:] + items[:start]
-
-
-def settle(options: SpeedOptions) -> None:
-    """Let the previous contender's OpenMP threads stop spinning before the next one starts."""
-    time.sleep(options.settle_seconds)
+Worker = ProcessWorker | LocalWorker
