@@ -26,7 +26,7 @@ from ..annotate.records import NoteRecord
 from ..notes.records import DUPLICATE_ID, Note, Rejected, check_note
 from .batcher import MicroBatcher, NotReady, Outcome, QueueFull
 from .middleware import AccessLog, BodySizeLimit
-from .omop import OmopRows, omop_id_problem
+from .omop import OmopRows
 from .schemas import AnnotateBody, AnnotateResponse, ModelInfo, NoteIn, Problem
 from .settings import ServeSettings
 
@@ -197,9 +197,11 @@ def _size_problem(items: Sequence[NoteIn], settings: ServeSettings) -> JSONRespo
 def _omop_problem(items: Sequence[NoteIn]) -> JSONResponse | None:
     """422 for an id that cannot be NOTE_NLP.note_id; 501 if the omop extra is missing."""
     for index, item in enumerate(items):
-        why = omop_id_problem(item.id)
-        if why is not None:
-            detail = f"Note {index} (id {item.id!r}) {why} (omop=true)."
+        if not item.id.strip().isdigit():
+            detail = (
+                f"Note {index} (id {item.id!r}) is not a non-negative integer, as "
+                "NOTE_NLP.note_id must be (omop=true)."
+            )
             return JSONResponse({"detail": detail}, 422)
     # Only whether it is installed: importing it (SQLAlchemy) would stall the event loop.
     if importlib.util.find_spec("sqlalchemy") is None:
@@ -305,7 +307,7 @@ def _location(loc: Sequence[Any]) -> str:
     for part in loc:
         if isinstance(part, int):
             text += f"[{part}]"
-        elif part == "note" and not text.endswith("]") and text == "body":
+        elif part == "note" and text == "body":
             continue  # the tag of a single note adds nothing for the reader
         else:
             text += f".{part}" if text else str(part)

@@ -53,11 +53,11 @@ class NotReady(Exception):
 
 @dataclass
 class Outcome:
-    """What became of one request's notes: records and failures by the note's source (unique
-    within the service: request id and position), and how long they waited and ran."""
+    """What became of a batch's notes: each one's record or failure by the note's source (unique
+    within the service: request id and position), and how long one request's notes waited and
+    ran."""
 
-    records: dict[str, NoteRecord] = field(default_factory=dict)
-    failures: dict[str, Rejected] = field(default_factory=dict)
+    results: dict[str, NoteRecord | Rejected] = field(default_factory=dict)
     queue_s: float = 0.0
     annotate_s: float = 0.0
     batch_notes: int = 0
@@ -65,10 +65,8 @@ class Outcome:
     def result_for(self, note: Note) -> NoteRecord | Rejected:
         """The note's record or failure; a note the batch did not account for is a failure too
         (never dropped silently)."""
-        if note.source in self.records:
-            return self.records[note.source]
-        if note.source in self.failures:
-            return self.failures[note.source]
+        if note.source in self.results:
+            return self.results[note.source]
         return Rejected(
             note.note_id, note.source, "failed", NO_RESULT, "the batch returned nothing for it"
         )
@@ -112,8 +110,8 @@ class MicroBatcher:
         self._queue: queue.Queue[Any] = queue.Queue()
         self._carry: _Job | None = None
         self._lock = threading.Lock()
-        self._pending = 0
-        self._closing = False
+        self.pending_notes = 0  # admitted and not yet answered
+        self.closing = False
         self._notes_per_s: float | None = None
         self._thread = threading.Thread(target=self._run, name="pipeline", daemon=True)
 
@@ -122,24 +120,16 @@ class MicroBatcher:
     def start(self) -> None:
         self._thread.start()
 
-    @property
-    def pending_notes(self) -> int:
-        return self._pending
-
-    @property
-    def closing(self) -> bool:
-        return self._closing
-
     def submit(self, notes: Sequence[Note]) -> asyncio.Future[Outcome]:
         """A future of the notes' outcome; QueueFull or NotReady if they cannot be taken now."""
-        if self._closing:
+        if self.closing:
             raise NotReady("the service is shutting down")
         if not self.ready.is_set():
             raise NotReady(self.load_error or "the pipeline is still loading")
         with self._lock:
-            if self._pending + len(notes) > self.max_queue_notes:
+            if self.pending_notes + len(notes) > self.max_queue_notes:
                 raise QueueFull(self._retry_after_s())
-            self._pending += len(notes)
+            self.pending_notes += len(notes)
         loop = asyncio.get_running_loop()
         job = _Job(list(notes), loop.create_future(), loop, time.monotonic())
         self._queue.put(job)
@@ -148,7 +138,7 @@ class MicroBatcher:
     def close(self, timeout_s: float | None = None) -> bool:
         """Refuse new notes, let the thread finish every admitted one, and wait for it; False if
         it is still busy after ``timeout_s``."""
-        self._closing = True
+        self.closing = True
         self._queue.put(_STOP)
         if self._thread.is_alive():
             self._thread.join(timeout_s)
@@ -158,7 +148,7 @@ class MicroBatcher:
         """Seconds until the queue has room again, from the throughput measured so far."""
         if not self._notes_per_s:
             return 1
-        return max(1, min(60, math.ceil(self._pending / self._notes_per_s)))
+        return max(1, min(60, math.ceil(self.pending_notes / self._notes_per_s)))
 
     # -- worker thread side ------------------------------------------------------------------
 
@@ -203,12 +193,8 @@ class MicroBatcher:
         deadline = first.enqueued + self.max_wait_s
         while n_notes < self.max_batch_notes:
             remaining = deadline - time.monotonic()
-            try:
-                job = (
-                    self._queue.get(timeout=remaining)
-                    if remaining > 0
-                    else self._queue.get_nowait()
-                )
+            try:  # a timeout of 0 (the deadline passed): only what is queued already
+                job = self._queue.get(timeout=max(remaining, 0))
             except queue.Empty:
                 break
             if job is _STOP:
@@ -235,22 +221,16 @@ class MicroBatcher:
             self._notes_per_s = (
                 rate if self._notes_per_s is None else 0.8 * self._notes_per_s + 0.2 * rate
             )
-        records = {record["source"]: record for record in result.records}
-        failures = {failure.source: failure for failure in result.failures}
+        # One table for the whole batch: each request looks up its own notes' sources.
+        results: dict[str, NoteRecord | Rejected] = {r["source"]: r for r in result.records}
+        results.update((failure.source, failure) for failure in result.failures)
         for job in jobs:
-            outcome = Outcome(
-                queue_s=started - job.enqueued, annotate_s=elapsed, batch_notes=len(notes)
-            )
-            for note in job.notes:
-                if note.source in records:
-                    outcome.records[note.source] = records[note.source]
-                elif note.source in failures:
-                    outcome.failures[note.source] = failures[note.source]
-            self._deliver(job, outcome)
+            waited = started - job.enqueued
+            self._deliver(job, Outcome(results, waited, elapsed, batch_notes=len(notes)))
 
     def _deliver(self, job: _Job, value: Outcome | BaseException) -> None:
         with self._lock:
-            self._pending -= len(job.notes)
+            self.pending_notes -= len(job.notes)
         # RuntimeError: the event loop is closed, and nobody is waiting for this answer.
         with contextlib.suppress(RuntimeError):
             job.loop.call_soon_threadsafe(_settle, job.future, value)

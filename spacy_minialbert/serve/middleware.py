@@ -16,6 +16,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -40,16 +41,9 @@ class AccessInfo:
 def _request_id(scope: Scope) -> str:
     """The caller's X-Request-ID if it is a short printable token (it goes into the log), else a
     new one."""
-    for name, value in scope.get("headers", []):
-        if name == REQUEST_ID_HEADER.encode():
-            given = value.decode("latin-1")
-            if (
-                0 < len(given) <= 64
-                and given.isascii()
-                and given.isprintable()
-                and " " not in given
-            ):
-                return given
+    for given in Headers(scope=scope).getlist(REQUEST_ID_HEADER):
+        if 0 < len(given) <= 64 and given.isascii() and given.isprintable() and " " not in given:
+            return given
     return uuid.uuid4().hex
 
 
@@ -193,10 +187,7 @@ def _too_large(what: str, max_bytes: int) -> str:
 
 
 def _content_length(scope: Scope) -> int | None:
-    for name, value in scope.get("headers", []):
-        if name == b"content-length":
-            try:
-                return int(value)
-            except ValueError:
-                return None
-    return None
+    try:
+        return int(Headers(scope=scope)["content-length"])
+    except (KeyError, ValueError):
+        return None

@@ -49,10 +49,3 @@ class OmopRows:
             row["nlp_date"] = row["nlp_date"].isoformat()
             row["nlp_datetime"] = row["nlp_datetime"].isoformat()
         return rows
-
-
-def omop_id_problem(note_id: str) -> str | None:
-    """Why ``note_id`` cannot be a NOTE_NLP.note_id (None if it can)."""
-    if not note_id.strip().isdigit():
-        return "is not a non-negative integer, as NOTE_NLP.note_id must be"
-    return None

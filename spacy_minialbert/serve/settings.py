@@ -68,18 +68,14 @@ class ServeSettings:
             "max_note_chars": self.max_note_chars,
             "max_request_bytes": self.max_request_bytes,
             "omop_ids_per_note": self.omop_ids_per_note,
+            "threads": self.threads,  # None: from the cores
         }
         for name, value in at_least_one.items():
-            if value < 1:
+            if value is not None and value < 1:
                 raise ValueError(f"{name} must be at least 1, not {value}.")
-        if self.threads is not None and self.threads < 1:
-            raise ValueError(f"threads must be at least 1, not {self.threads}.")
-        if self.max_wait_ms < 0:
-            raise ValueError(f"max_wait_ms must not be negative, not {self.max_wait_ms}.")
-        if self.graceful_timeout_s < 0:
-            raise ValueError(
-                f"graceful_timeout_s must not be negative, not {self.graceful_timeout_s}."
-            )
+        for name in ("max_wait_ms", "graceful_timeout_s"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must not be negative, not {getattr(self, name)}.")
         if self.max_notes_per_request > self.max_queue_notes:
             # Such a request could never be admitted: it would get 503 forever, not a clear 413.
             raise ValueError(
