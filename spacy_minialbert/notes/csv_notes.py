@@ -25,10 +25,9 @@ from pathlib import Path
 
 from .csv_records import CsvRecords, CsvRow, MalformedRow
 from .encoding import DEFAULT_ENCODING, checked_encoding, encoding_problem
-from .lines import Line, LineFile
+from .lines import Line, LineFile, StreamedFile
 from .noteevents import ISERROR_COLUMN, is_flagged_error
 from .records import ISERROR, MALFORMED, InputItem, Note, Rejected, check_note, undecodable
-from .streamed import StreamedFile
 
 DEFAULT_ID_COLUMN = "ROW_ID"
 DEFAULT_TEXT_COLUMN = "TEXT"
@@ -76,7 +75,7 @@ class CsvNotes(StreamedFile):
         require_id: bool = True,
         hint: str = COLUMN_HINT,
     ) -> None:
-        super().__init__(path, encoding)
+        super().__init__(path, encoding=encoding)
         self.id_column = (id_column or self.default_id_column).strip().upper()
         self.text_column = (text_column or self.default_text_column).strip().upper()
         self.keep_iserror = keep_iserror

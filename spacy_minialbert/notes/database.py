@@ -46,7 +46,7 @@ class DatabaseNotes:
         chunk_size: int = 500,
     ) -> None:
         try:
-            from sqlalchemy import create_engine
+            from sqlalchemy import create_engine, func, select
             from sqlalchemy.exc import ArgumentError
         except ImportError as error:  # the omop extra is not installed
             raise ValueError(
@@ -71,7 +71,9 @@ class DatabaseNotes:
         self._text = _find_column(
             columns, text_column or DEFAULT_TEXT_COLUMN, self.path, "--text-column"
         )
-        self.total: int | None = self._count()
+        with self._engine.connect() as connection:
+            counted = connection.execute(select(func.count()).select_from(self._from))
+            self.total: int | None = int(counted.scalar_one())
 
     def _relation(
         self, table: str | None, query: str | None, schema: str | None
@@ -99,13 +101,6 @@ class DatabaseNotes:
             raise ValueError(f"{self.path}: the query failed: {error}") from None
         subquery = text(body).columns(*(column(name) for name in names)).subquery("notes")
         return subquery, names
-
-    def _count(self) -> int:
-        from sqlalchemy import func, select
-
-        with self._engine.connect() as connection:
-            counted = connection.execute(select(func.count()).select_from(self._from))
-            return int(counted.scalar_one())
 
     def position(self) -> int:
         return self._read

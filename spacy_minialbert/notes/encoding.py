@@ -3,7 +3,7 @@
 Bytes are decoded with ``errors="surrogateescape"``: a byte that is not valid in the encoding
 becomes a lone surrogate (byte ``b`` is ``U+DC00 + b``) instead of ending the run or being replaced
 (``U+FFFD`` would put text no note contains into an annotation or a training window). No valid text
-holds a lone surrogate, so :func:`first_undecodable` finds the byte again, and the record holding
+holds a lone surrogate, so :func:`encoding_problem` finds the byte again, and the record holding
 it is a failed record that names the field, the byte and where it is. A UTF-8 byte-order mark at
 the start of a file is no part of a note and is skipped.
 
@@ -76,22 +76,13 @@ def utf8_bom_length(data: bytes, encoding: str) -> int:
     return len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
 
 
-def first_undecodable(text: str) -> tuple[int, str] | None:
-    """Where ``text`` holds something that cannot be written as UTF-8, and what: a character that
-    stands for an undecodable input byte or a lone surrogate. None when the text is clean."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError as error:
-        code = ord(text[error.start])
-        what = f"byte 0x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"U+{code:04X}"
-        return error.start, what
-    return None
-
-
 def encoding_problem(field: str, value: str) -> EncodingProblem | None:
-    """The first problem in the value of ``field``, or None."""
-    found = first_undecodable(value)
-    if found is None:
-        return None
-    index, what = found
-    return EncodingProblem(field, what, index)
+    """The first thing in the value of ``field`` that cannot be written as UTF-8: a character
+    that stands for an undecodable input byte, or a lone surrogate. None when the value is clean."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as error:
+        code = ord(value[error.start])
+        what = f"byte 0x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"U+{code:04X}"
+        return EncodingProblem(field, what, error.start)
+    return None

@@ -73,7 +73,8 @@ class FolderNotes:
 def _walk(root: Path) -> Iterator[Path | Rejected]:
     """Every entry under ``root``, depth first, names sorted at every level: a ``.txt`` file to
     read, or the record of an entry that is not a note."""
-    yield from _walk_folder(root, root, {_identity(os.stat(root))})
+    info = os.stat(root)
+    yield from _walk_folder(root, root, {(info.st_dev, info.st_ino)})
 
 
 def _walk_folder(
@@ -97,7 +98,7 @@ def _walk_folder(
             yield Rejected(_note_id(root, path), str(path), "failed", UNREADABLE_FILE, detail)
             continue
         if stat.S_ISDIR(info.st_mode):
-            identity = _identity(info)
+            identity = (info.st_dev, info.st_ino)
             if identity in open_folders:
                 detail = f"a link back to {os.path.realpath(path)}, which is being read already"
                 yield Rejected(None, str(path), "skipped", SYMLINK_LOOP, detail)
@@ -118,10 +119,6 @@ def _note_id(root: Path, path: Path) -> str | None:
     if not path.name.lower().endswith(SUFFIX):
         return None
     return path.relative_to(root).with_suffix("").as_posix()
-
-
-def _identity(info: os.stat_result) -> tuple[int, int]:
-    return info.st_dev, info.st_ino
 
 
 def _os_reason(error: OSError) -> str:

@@ -5,7 +5,7 @@ recognised by name). A table or query of a database is read by
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .csv_notes import COLUMN_HINT, CsvNotes
@@ -42,10 +42,7 @@ class InputOptions:
 
     def open(self, path: Path) -> FileNotes:
         """The reader of ``path`` with these options (:func:`open_notes`)."""
-        return open_notes(
-            path, input_format=self.input_format, id_column=self.id_column,
-            text_column=self.text_column, encoding=self.encoding, keep_iserror=self.keep_iserror,
-        )  # fmt: skip
+        return open_notes(path, **asdict(self))
 
 
 def format_from_name(path: Path) -> str | None:
@@ -94,18 +91,15 @@ def open_notes(
         raise ValueError(
             f"Unknown input format {chosen!r}; choose one of {', '.join(NOTE_FORMATS)}."
         )
-    if chosen == "folder":
-        if not path.is_dir():
-            raise ValueError(f"{path}: --format folder needs a directory.")
-        if id_column or text_column:
-            raise ValueError("--id-column/--text-column apply to CSV and JSONL input, not folders.")
-        return FolderNotes(path, encoding=encoding)
-    if path.is_dir():
+    if chosen == "folder" and not path.is_dir():
+        raise ValueError(f"{path}: --format folder needs a directory.")
+    if chosen != "folder" and path.is_dir():
         raise ValueError(f"{path}: a folder; --format {chosen} reads a file.")
-    if chosen == "text":
+    if chosen in ("folder", "text"):
         if id_column or text_column:
-            raise ValueError("--id-column/--text-column apply to CSV and JSONL input, not text.")
-        return TextNotes(path, encoding=encoding)
+            kind = "folders" if chosen == "folder" else "text"
+            raise ValueError(f"--id-column/--text-column apply to CSV and JSONL input, not {kind}.")
+        return (FolderNotes if chosen == "folder" else TextNotes)(path, encoding=encoding)
     if chosen == "jsonl":
         return JsonlNotes(
             path, id_column=id_column, text_column=text_column, encoding=encoding,

@@ -20,10 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from .encoding import DEFAULT_ENCODING, EncodingProblem, encoding_problem
-from .lines import Line
+from .lines import StreamedFile
 from .noteevents import is_flagged_error
 from .records import ISERROR, MALFORMED, InputItem, Rejected, check_note, undecodable
-from .streamed import StreamedFile
 
 DEFAULT_ID_KEY = "id"
 DEFAULT_TEXT_KEY = "text"
@@ -43,7 +42,7 @@ class JsonlNotes(StreamedFile):
         keep_iserror: bool = False,
         require_id: bool = True,
     ) -> None:
-        super().__init__(path, encoding)
+        super().__init__(path, encoding=encoding)
         self.id_column = id_column or DEFAULT_ID_KEY
         self.text_column = text_column or DEFAULT_TEXT_KEY
         self.keep_iserror = keep_iserror
@@ -54,18 +53,15 @@ class JsonlNotes(StreamedFile):
         with self._open(start) as file:
             for line in file:
                 if line.text.strip():
-                    found = self._item(line, f"{self.path}:{line.number}")
+                    found = jsonl_item(
+                        line.text,
+                        f"{self.path}:{line.number}",
+                        id_key=self.id_column,
+                        text_key=self.text_column,
+                        keep_iserror=self.keep_iserror,
+                        default_id=None if self.require_id else str(line.number),
+                    )
                     yield replace(found, line=line.number, start=line.start, end=line.end)
-
-    def _item(self, line: Line, source: str) -> InputItem:
-        return jsonl_item(
-            line.text,
-            source,
-            id_key=self.id_column,
-            text_key=self.text_column,
-            keep_iserror=self.keep_iserror,
-            default_id=None if self.require_id else str(line.number),
-        )
 
 
 def jsonl_item(
@@ -81,7 +77,7 @@ def jsonl_item(
     module docstring; ``default_id``: the id of a record without one (None: it fails). Also
     used by the Spark engine, which reads a JSONL file's lines as bytes."""
     if encoding_problem("line", text) is not None:
-        return undecodable(None, source, _located(text), show_id=False)
+        return undecodable(None, source, _located(text))
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:

@@ -4,7 +4,10 @@ reader can say where a record is, report progress, and resume at a saved offset.
 Offsets count the bytes of the file's content (uncompressed for ``.gz``), so ``seek`` can find
 them again; progress counts the bytes read from disk (compressed for ``.gz``), which the file size
 measures. Lines end at ``\\n`` (JSON Lines, plain text) or, for CSV, also at a lone ``\\r`` (as
-Python's ``newline=""`` and the csv module count them); the line end is kept."""
+Python's ``newline=""`` and the csv module count them); the line end is kept.
+
+:class:`StreamedFile` is what the readers of one file of notes (text, JSON Lines, CSV) share: the
+file's name and size, the encoding checked up front, and progress in bytes read from disk."""
 
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, BinaryIO, NamedTuple
 
-from .encoding import decode, utf8_bom_length
+from .encoding import DEFAULT_ENCODING, checked_encoding, decode, utf8_bom_length
 
 _LONE_CR = re.compile(rb"(?<=\r)(?!\n)")
 _CHUNK = 1 << 20
@@ -63,7 +66,6 @@ class LineFile:
         self.path = path
         self.lone_cr_ends_line = lone_cr_ends_line
         self.encoding = encoding
-        self.size = path.stat().st_size
         self._counter = CountingReader(path.open("rb"))
         buffered = io.BufferedReader(self._counter, buffer_size=_CHUNK)
         self._binary: IO[bytes] = buffered
@@ -128,3 +130,26 @@ class LineFile:
 
     def __exit__(self, *_: object) -> None:
         self.close()
+
+
+class StreamedFile:
+    """The part of a :class:`~.records.NoteSource` that reads ``path`` with a :class:`LineFile`."""
+
+    unit = "B"
+
+    def __init__(self, path: Path, *, encoding: str = DEFAULT_ENCODING) -> None:
+        self.path = str(path)
+        self._path = path
+        self.encoding = checked_encoding(encoding)
+        self.total: int | None = path.stat().st_size
+        self._file: LineFile | None = None
+
+    def position(self) -> int:
+        return self._file.position() if self._file is not None else 0
+
+    def _open(self, start: int, *, lone_cr_ends_line: bool = False) -> LineFile:
+        """The file from byte offset ``start`` on, kept for :meth:`position` (also once closed)."""
+        self._file = LineFile(
+            self._path, self.encoding, start=start, lone_cr_ends_line=lone_cr_ends_line
+        )
+        return self._file

@@ -10,20 +10,13 @@ from pathlib import Path
 
 from .csv_notes import CsvNotes
 
-ID_COLUMN = "note_id"
-TEXT_COLUMN = "text"
-NOTE_FILES = ("discharge", "radiology")
-DETAIL_FILES = ("discharge_detail", "radiology_detail")
+NAMES = ("discharge", "radiology", "discharge_detail", "radiology_detail")
 DETAIL_COLUMNS = ("FIELD_NAME", "FIELD_VALUE")
-
-
-def _stem(path: Path) -> str:
-    return path.name.lower().removesuffix(".gz").removesuffix(".csv")
 
 
 def is_mimic_iv_name(path: Path) -> bool:
     """``discharge.csv.gz``, ``radiology.csv`` and their ``_detail`` files."""
-    return _stem(path) in NOTE_FILES or _stem(path) in DETAIL_FILES
+    return path.name.lower().removesuffix(".gz").removesuffix(".csv") in NAMES
 
 
 def check_not_detail(path: Path, header: list[str]) -> None:
@@ -39,8 +32,8 @@ def check_not_detail(path: Path, header: list[str]) -> None:
 class MimicIvNotes(CsvNotes):
     """The reader of a MIMIC-IV-Note notes file; a detail file (no text) is refused."""
 
-    default_id_column = ID_COLUMN
-    default_text_column = TEXT_COLUMN
+    default_id_column = "note_id"
+    default_text_column = "text"
 
     def _check_header(self, header: list[str]) -> None:
         check_not_detail(self._path, header)

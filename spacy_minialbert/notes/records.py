@@ -91,12 +91,9 @@ class NoteSource(Protocol):
     def position(self) -> int: ...
 
 
-def undecodable(
-    note_id: str | None, source: str, problem: EncodingProblem, *, show_id: bool = True
-) -> Rejected:
+def undecodable(note_id: str | None, source: str, problem: EncodingProblem) -> Rejected:
     """The failed record of a record holding undecodable bytes."""
-    shown = note_id if show_id else None
-    return Rejected(shown, source, "failed", BAD_ENCODING, str(problem), problem)
+    return Rejected(note_id, source, "failed", BAD_ENCODING, str(problem), problem)
 
 
 def check_note(

@@ -11,19 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
-from pathlib import Path
 
-from .encoding import DEFAULT_ENCODING
-from .lines import Line
+from .lines import Line, StreamedFile
 from .records import InputItem, check_note
-from .streamed import StreamedFile
 
 
 class TextNotes(StreamedFile):
     """A blank-line separated text file as a :class:`~.records.NoteSource`."""
-
-    def __init__(self, path: Path, *, encoding: str = DEFAULT_ENCODING) -> None:
-        super().__init__(path, encoding)
 
     def items(self, start: int = 0) -> Iterator[InputItem]:
         """Every document from byte offset ``start`` (0, or a record's ``end``) on."""
