@@ -5,8 +5,7 @@ layer-to-layer attention, hidden-state and logit distillation, with ALBERT-ACT's
 the student halts per token. See ``docs/distillation.md``.
 """
 
-from .config import DistillConfig
-from .config_file import load_config, parse_overrides
+from .config import DistillConfig, load_config, parse_overrides
 from .losses import LayerMap
 from .run import DistillResult, distill
 

@@ -1,18 +1,31 @@
 """The distillation settings: typed sections, validated where they are built, with messages
-that name the setting and its value. :mod:`.config_file` reads them from a ``.cfg`` file;
-:mod:`.config_schema` checks the values' types through confection."""
+that name the setting and its value, read from a spaCy-style ``.cfg`` file.
+
+The file format, variable interpolation (``${paths.data}``), dotted overrides
+(``--training.max_steps 100``) and validation are those of ``spacy train`` (via ``confection``).
+Sections or keys the file leaves out take the defaults of the settings dataclasses, so a config
+only needs what differs. The pydantic schemas confection checks sections against are made from
+those dataclasses, so each setting's type and default is written once. Numbers, booleans and
+strings are strict (``"7"`` is not an integer, ``7.5`` is not truncated to 7); lists become
+tuples. Confection's errors are rewritten to name the setting and its value.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import functools
 import json
+import typing
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from .config_schema import config_schema, resolve_sections
+from confection import Config, ConfigValidationError, registry
+
+# Confection validates with pydantic's v1 API (pydantic.v1 under pydantic 2, as spaCy does).
+from pydantic.v1 import BaseConfig, BaseModel, Extra, StrictBool, StrictInt, StrictStr, create_model
 
 INIT_METHODS = ("random", "teacher")
 DATA_FORMATS = ("auto", "text", "jsonl", "mimic", "mimic-iv")
@@ -236,16 +249,70 @@ class DistillConfig:
         """Build from parsed sections, each checked against its settings' types; ``[paths]``
         holds free variables and is ignored."""
         raw = {**raw, "data": renamed_data_settings(raw.get("data") or {})}
-        return cls(**resolve_sections(cls, raw, _schema()))
+        try:
+            resolved = registry.resolve(raw, schema=_schema(), validate=True)
+        except ConfigValidationError as error:
+            raise ValueError(_message(raw, error)) from None
+        return cls(**{name: _SECTIONS[name](**resolved[name]) for name in _SECTIONS})
 
     def to_dict(self) -> dict[str, dict[str, Any]]:
         """Plain JSON-ready values, section by section."""
         return json.loads(json.dumps(dataclasses.asdict(self)))
 
 
-@functools.cache
-def _schema() -> Any:
-    return config_schema(DistillConfig)
+# Each section's name and settings class, in order.
+_SECTIONS: dict[str, Any] = typing.get_type_hints(DistillConfig)
+
+
+def parse_overrides(args: Sequence[str]) -> dict[str, Any]:
+    """``["--training.max_steps", "10", "--data.paths=[\\"a.txt\\"]"]`` -> dotted overrides.
+
+    Values are read as JSON where they parse (numbers, booleans, lists, ``null``), else kept as
+    strings, as ``spacy train`` does; a bare flag means ``true``. (spaCy's own parser is private,
+    in ``spacy.cli._util``, and ends the process on a bad argument; confection has none.)
+    """
+    overrides: dict[str, Any] = {}
+    index = 0
+    while index < len(args):
+        option = args[index]
+        if not option.startswith("--") or "." not in option:
+            raise ValueError(
+                f"Unexpected argument '{option}': config overrides look like --section.key value."
+            )
+        key, has_value, value = option[2:].partition("=")
+        if not has_value:
+            if index + 1 < len(args) and not args[index + 1].startswith("--"):
+                index += 1
+                value = args[index]
+            else:
+                value = "true"
+        try:
+            overrides[key.replace("-", "_")] = json.loads(value)
+        except json.JSONDecodeError:
+            overrides[key.replace("-", "_")] = value
+        index += 1
+    return overrides
+
+
+def load_config(path: str | Path, overrides: Mapping[str, Any] | None = None) -> DistillConfig:
+    """Read a ``.cfg`` file, fill in defaults, apply dotted ``overrides`` and validate."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"No config file at {path}.")
+    # Defaults first, so overrides may name keys the file leaves out.
+    defaults: dict[str, dict[str, Any]] = {"paths": {}}
+    for name, settings in _SECTIONS.items():
+        defaults[name] = {
+            item.name: list(item.default) if isinstance(item.default, tuple) else item.default
+            for item in dataclasses.fields(settings)
+        }
+    try:
+        written = Config().from_disk(path, interpolate=False)
+        merged = Config(defaults).merge(written)
+        resolved = Config().from_str(merged.to_str(), overrides=dict(overrides or {}))
+        return DistillConfig.from_dict(resolved)
+    except ValueError as error:  # the file (and the overrides) broke the rule the error names
+        raise ValueError(f"{path}: {error}") from error
 
 
 # Old names of [data] settings: each option has one name in every command now.
@@ -261,15 +328,11 @@ def renamed_data_settings(raw: Any, *, warn: bool = True) -> Any:
         return raw  # not a section: the type check says so
     data = dict(raw)
     # An old name, where given, sets the new one (which the defaults have filled in already).
-    for key in [key for key in ("skip_error_rows", *_OLD_TEXT_DEFAULTS) if key in data]:
-        new = "keep_iserror" if key == "skip_error_rows" else "text_column"
-        if warn:
-            hint = " = not that value" if key == "skip_error_rows" else ""
-            warnings.warn(
-                f"data.{key} is deprecated; set data.{new}{hint} instead.",
-                FutureWarning,
-                stacklevel=2,
-            )
+    for key in [key for key in ("skip_error_rows", *_OLD_TEXT_DEFAULTS) if key in data and warn]:
+        new = "keep_iserror = not that value" if key == "skip_error_rows" else "text_column"
+        warnings.warn(
+            f"data.{key} is deprecated; set data.{new} instead.", FutureWarning, stacklevel=2
+        )
     if "skip_error_rows" in data:
         skip = data.pop("skip_error_rows")
         if not isinstance(skip, bool):
@@ -298,3 +361,106 @@ def _choice(name: str, value: str, allowed: Sequence[str]) -> None:
 def _at_least(name: str, value: int, minimum: int) -> None:
     if value < minimum:
         raise ValueError(f"{name} must be at least {minimum}, got {value}.")
+
+
+# Validation through confection: the schemas and the rewriting of its errors.
+TYPE_NAMES = {int: "an integer", float: "a number", bool: "true or false", str: "a string"}
+
+
+class Number(float):
+    """An int or a float (never a bool or a numeric string), as a float."""
+
+    @classmethod
+    def __get_validators__(cls) -> typing.Iterator[typing.Callable[[Any], float]]:
+        yield cls.validate
+
+    @classmethod
+    def validate(cls, value: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise TypeError("not a number")
+        return float(value)
+
+
+class Strings(tuple[str, ...]):
+    """A list of strings, or one string standing for a list of one."""
+
+    @classmethod
+    def __get_validators__(cls) -> typing.Iterator[typing.Callable[[Any], tuple[str, ...]]]:
+        yield cls.validate
+
+    @classmethod
+    def validate(cls, value: Any) -> tuple[str, ...]:
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list | tuple) or not all(isinstance(i, str) for i in items):
+            raise TypeError("not a list of strings")
+        return tuple(items)
+
+
+STRICT: dict[Any, Any] = {int: StrictInt, float: Number, bool: StrictBool, str: StrictStr}
+
+
+def strict(annotation: Any) -> Any:
+    """The pydantic type that checks values of a settings field's ``annotation``."""
+    if annotation in STRICT:
+        return STRICT[annotation]
+    if annotation == tuple[str, ...]:
+        return Strings
+    if typing.get_origin(annotation) is tuple:
+        return tuple[strict(typing.get_args(annotation)[0]), ...]  # type: ignore[misc]
+    options = [option for option in typing.get_args(annotation) if option is not type(None)]
+    if len(options) == 1:  # X | None
+        return strict(options[0]) | None
+    raise TypeError(f"No schema for settings of type {annotation!r}")
+
+
+class Forbid(BaseConfig):
+    extra = Extra.forbid
+
+
+@functools.cache
+def _schema() -> type[BaseModel]:
+    """One schema per section, and ``[paths]`` for free variables."""
+    sections: dict[str, Any] = {"paths": (dict[str, Any], {})}
+    for name, settings in _SECTIONS.items():
+        hints = typing.get_type_hints(settings)
+        fields: dict[str, Any] = {
+            item.name: (strict(hints[item.name]), item.default)
+            for item in dataclasses.fields(settings)
+        }
+        schema = create_model(settings.__name__ + "Schema", __config__=Forbid, **fields)
+        sections[name] = (schema, {})
+    return create_model("DistillConfigSchema", __config__=Forbid, **sections)
+
+
+def _message(raw: Mapping[str, Any], error: ConfigValidationError) -> str:
+    """The first of confection's errors, naming the setting and what it holds."""
+    section = error.parent
+    unknown = sorted(str(e["loc"][0]) for e in error.errors if e.get("type") == "value_error.extra")
+    if not section:  # the top level: only unknown sections can fail there
+        return (
+            f"Unknown config section(s) {', '.join(f'[{s}]' for s in unknown)}; expected "
+            f"{', '.join(f'[{name}]' for name in _SECTIONS)} (and [paths] for variables)."
+        )
+    settings = typing.get_type_hints(_SECTIONS[section])
+    if unknown:
+        return (
+            f"Unknown setting(s) {', '.join(f'{section}.{k}' for k in unknown)}; [{section}] "
+            f"takes {', '.join(settings)}."
+        )
+    key = str(next(iter(error.errors))["loc"][0])
+    value = raw.get(section, {}).get(key)
+    if value is None:
+        return f"{section}.{key} must be set (got null)."
+    return f"{section}.{key} must be {_type_name(settings[key])}, got {value!r}."
+
+
+def _type_name(annotation: Any) -> str:
+    options = typing.get_args(annotation) if typing.get_origin(annotation) is not tuple else ()
+    if options:
+        return " or ".join(_type_name(option) for option in options)
+    if annotation is type(None):
+        return "null"
+    if typing.get_origin(annotation) is tuple:
+        item = TYPE_NAMES[typing.get_args(annotation)[0]].split(" ", 1)[1]
+        return f"a list of {item}s"
+    return TYPE_NAMES.get(annotation, getattr(annotation, "__name__", str(annotation)))
