@@ -7,7 +7,6 @@ import typer
 
 app = typer.Typer(
     name="spacy-minialbert",
-    help="MiniALBERT backbones for clinical spaCy pipelines.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,

@@ -38,7 +38,6 @@ CONTEXT: Any = typer.Option(
     help="Add sentences, sectionizer and ConText when MODEL has no ConText.",
 )
 
-
 batch_size_option = partial(typer.Option, 32, "--batch-size", help="Notes per nlp.pipe batch.")
 N_PROCESS: Any = typer.Option(1, "--n-process", help="Worker processes.")
 PROGRESS: Any = typer.Option(True, "--progress/--no-progress", help="Show a progress bar.")

@@ -1,17 +1,5 @@
 """Clinical text components: the clinical tokenizer (MIMIC placeholders, abbreviations, dosages)."""
 
-from .tokenizer import (
-    TOKENIZER_NAME,
-    ClinicalTokenizer,
-    build_base_tokenizer,
-    clinical_nlp,
-    create_clinical_tokenizer,
-)
+from .tokenizer import TOKENIZER_NAME, ClinicalTokenizer, clinical_nlp
 
-__all__ = [
-    "TOKENIZER_NAME",
-    "ClinicalTokenizer",
-    "build_base_tokenizer",
-    "clinical_nlp",
-    "create_clinical_tokenizer",
-]
+__all__ = ["TOKENIZER_NAME", "ClinicalTokenizer", "clinical_nlp"]

@@ -16,14 +16,8 @@ from .scores import LabelScore, PipelineScores
 
 def plot_per_label(scores: PipelineScores, path: Path) -> None:
     """Horizontal bars of precision, recall and F1 for every entity label and category."""
-    panels = [
-        (title, per)
-        for title, per in (
-            ("Entities", scores.ents_per_label),
-            ("Categories", scores.cats_per_label),
-        )
-        if per
-    ]
+    candidates = (("Entities", scores.ents_per_label), ("Categories", scores.cats_per_label))
+    panels = [(title, per) for title, per in candidates if per]
     if not panels:
         raise ValueError("No entity or category scores to plot.")
     heights = [max(2.0, 0.45 * len(per) + 1.2) for _, per in panels]

@@ -7,6 +7,6 @@ Importing this package does not import medspaCy; :func:`add_clinical_context` an
 """
 
 from .compose import add_clinical_context
-from .registration import CALLBACK_NAME, register_medical_factories
+from .registration import CALLBACK_NAME
 
-__all__ = ["CALLBACK_NAME", "add_clinical_context", "register_medical_factories"]
+__all__ = ["CALLBACK_NAME", "add_clinical_context"]
