@@ -24,7 +24,7 @@ from pathlib import Path
 
 from .account import Account
 from .records import DocumentRecord, GoldEntity, Issue
-from .text import CorpusFileError, line_starts, read_text, relocate, same_surface
+from .text import CorpusFileError, corpus_files, line_starts, read_text, relocate, same_surface
 
 _TEXT = re.compile(r"<TEXT\s*>(?P<inner>.*?)</TEXT\s*>", re.S)
 _CDATA = re.compile(r"\s*<!\[CDATA\[(?P<text>.*)\]\]>\s*", re.S)
@@ -59,26 +59,16 @@ class AnnotationXml:
     unparsed: list[tuple[int, str]]  # (line, markup) in <TAGS> that matched no element
 
 
-def xml_files(path: str | Path) -> list[Path]:
-    """``path`` itself when it is a file, else every ``*.xml`` under it, sorted."""
-    path = Path(path)
-    if path.is_file():
-        return [path]
-    if not path.is_dir():
-        raise FileNotFoundError(f"{path}: no such file or folder.")
-    return sorted(path.rglob("*.xml"))
-
-
 def xml_documents(
     path: str | Path,
     account: Account,
     entity_tags: Collection[str],
     entity: Callable[[XmlTag, str, str, str], GoldEntity | None],
 ) -> Iterator[DocumentRecord]:
-    """One document per XML file of ``path`` (see :func:`xml_files`) that can be read, with the
-    entities ``entity(tag, text, file, doc_id)`` makes of its elements; markup that matched no
-    element is reported (a dropped mention when it names one of ``entity_tags``)."""
-    for file in xml_files(path):
+    """One document per XML file (``path``, or every ``*.xml`` under it) that can be read, with
+    the entities ``entity(tag, text, file, doc_id)`` makes of its elements; markup that matched
+    no element is reported (a dropped mention when it names one of ``entity_tags``)."""
+    for file in corpus_files(path, (".xml",)):
         doc_id = file.stem
         xml = read_annotation_xml(file, account, doc_id)
         if xml is None:

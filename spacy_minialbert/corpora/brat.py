@@ -92,9 +92,7 @@ def brat_documents(
         try:
             annotations = _parse(ann_path, account, doc_id)
         except CorpusFileError as error:
-            account.document_failed(
-                error.reason, file=error.file, line=error.line, doc_id=doc_id, detail=error.detail
-            )
+            account.file_failed(error, doc_id)
             continue
         if not text_path.is_file():
             account.document_excluded("no .txt file", file=str(ann_path), doc_id=doc_id)
@@ -103,9 +101,7 @@ def brat_documents(
         try:
             text = read_text(text_path)
         except CorpusFileError as error:
-            account.document_failed(
-                error.reason, file=error.file, line=error.line, doc_id=doc_id, detail=error.detail
-            )
+            account.file_failed(error, doc_id)
             _unplaced(annotations, f".txt file {error.reason}", account, str(ann_path), doc_id)
             continue
         yield _document(doc_id, text, ann_path, annotations, account, discontinuous)
@@ -321,14 +317,7 @@ def _place(
         f"(shift {moved[0] - start:+d})",
     )
     mention.fragments = [moved]
-    return GoldEntity(
-        *moved,
-        mention.label,
-        mention.surface,
-        mention.attributes,
-        mention.line,
-        (*mention.changes, issue),
-    )
+    return _changed(entity, *moved, issue)
 
 
 def _offsets_failure(fragments: list[tuple[int, int]], length: int) -> tuple[str, str] | None:

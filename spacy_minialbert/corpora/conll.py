@@ -37,7 +37,7 @@ from pathlib import Path
 
 from .account import Account
 from .records import DocumentRecord, GoldEntity, Issue
-from .text import CorpusFileError, check_utf8
+from .text import CorpusFileError, check_utf8, corpus_files
 
 SCHEMES = ("bio", "iob1", "iobes")
 DOCSTART = "-DOCSTART-"
@@ -51,7 +51,7 @@ _PREFIXES = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Token:
     text: str
     tag: str
@@ -78,20 +78,12 @@ def conll_documents(
     if n_sents < 0:
         raise ValueError(f"n_sents must be 0 (one document per file) or more, got {n_sents}.")
     root = Path(path)
-    if root.is_file():
-        files = [root]
-    elif root.is_dir():
-        files = sorted(p for p in root.rglob("*") if p.suffix in _SUFFIXES and p.is_file())
-    else:
-        raise FileNotFoundError(f"{root}: no such file or folder.")
-    for file in files:
+    for file in corpus_files(root, _SUFFIXES):
         name = file.stem if root.is_file() else file.relative_to(root).with_suffix("").as_posix()
         try:
             check_utf8(file)
         except CorpusFileError as error:
-            account.document_failed(
-                error.reason, file=error.file, line=error.line, doc_id=name, detail=error.detail
-            )
+            account.file_failed(error, name)
             continue
         for number, sentences in enumerate(_documents(file, account, n_sents), start=1):
             yield _document(f"{name}-{number}", str(file), sentences, scheme, account)
@@ -154,19 +146,15 @@ def _documents(file: Path, account: Account, n_sents: int) -> Iterator[list[list
 def _document(
     doc_id: str, file: str, sentences: list[list[_Token]], scheme: str, account: Account
 ) -> DocumentRecord:
-    placed, offset = [], 0
+    offset = 0
     for sentence in sentences:
-        tokens = []
         for token in sentence:
-            tokens.append(
-                _Token(token.text, token.tag, token.line, offset, offset + len(token.text))
-            )
-            offset += len(token.text) + 1  # the space after it, or the newline after a sentence
-        placed.append(tokens)
-    text = "\n".join(" ".join(token.text for token in tokens) for tokens in placed)
+            token.start, token.end = offset, offset + len(token.text)
+            offset = token.end + 1  # the space after it, or the newline after a sentence
+    text = "\n".join(" ".join(token.text for token in sentence) for sentence in sentences)
     record = DocumentRecord(doc_id=doc_id, text=text, source=file)
-    for tokens in placed:
-        record.entities.extend(_decode(tokens, text, scheme, account, file, doc_id))
+    for sentence in sentences:
+        record.entities.extend(_decode(sentence, text, scheme, account, file, doc_id))
     return record
 
 

@@ -112,9 +112,12 @@ def convert_corpus(
     output = Path(output)
     account = Account(format_name, str(source))
     account.output = str(output)
-    records = spec.read(source, account=account, **options)
+    records: Iterable[DocumentRecord] = spec.read(source, account=account, **options)
     if progress:
-        records = _with_progress(records, format_name)
+        from tqdm import tqdm
+
+        # disable=None: a bar on a terminal, nothing in logs and pipes.
+        records = tqdm(records, desc=f"Reading {format_name}", unit=" docs", disable=None)
     if output.suffix in TEXT_SUFFIXES:
         if spec.entities:
             raise ValueError(
@@ -169,10 +172,3 @@ def _counted(records: Iterable[DocumentRecord], account: Account) -> Iterator[Do
     for record in records:
         account.document_converted(record.cats)
         yield record
-
-
-def _with_progress(records: Iterator[DocumentRecord], name: str) -> Iterator[DocumentRecord]:
-    from tqdm import tqdm
-
-    # disable=None: a bar on a terminal, nothing in logs and pipes.
-    yield from tqdm(records, desc=f"Reading {name}", unit=" docs", disable=None)

@@ -77,11 +77,9 @@ def i2b2_2010_documents(path: str | Path, *, account: Account) -> Iterator[Docum
             )
             continue
         try:
-            record = _document(doc_id, text_path, concept_path, account)
+            record = _document(doc_id, text_path, concept_path, assertion_path, account)
         except CorpusFileError as error:
-            account.document_failed(
-                error.reason, file=error.file, line=error.line, doc_id=doc_id, detail=error.detail
-            )
+            account.file_failed(error, doc_id)
             if error.file == str(text_path):
                 with suppress(CorpusFileError):  # both unreadable: the first one is reported
                     _concepts_unplaced(concept_path, f".txt file {error.reason}", account, doc_id)
@@ -100,13 +98,7 @@ def _report_orphans(root: Path, used: set[Path], account: Account) -> None:
             try:
                 _concepts_unplaced(path, "no .txt file", account, doc_id)
             except CorpusFileError as error:
-                account.document_failed(
-                    error.reason,
-                    file=error.file,
-                    line=error.line,
-                    doc_id=doc_id,
-                    detail=error.detail,
-                )
+                account.file_failed(error, doc_id)
     for path in sorted(root.rglob("*.ast")):
         if path not in used:
             account.annotation_skipped(
@@ -139,11 +131,17 @@ def _concepts_unplaced(concept_path: Path, reason: str, account: Account, doc_id
         )
 
 
-def _document(doc_id: str, text_path: Path, concept_path: Path, account: Account) -> DocumentRecord:
+def _document(
+    doc_id: str,
+    text_path: Path,
+    concept_path: Path,
+    assertion_path: Path | None,
+    account: Account,
+) -> DocumentRecord:
     text = read_text(text_path)
     lines = _Lines(text)
     file = str(concept_path)
-    assertions = _assertions(_companion(text_path, ".ast", "ast"), account, doc_id)
+    assertions = _assertions(assertion_path, account, doc_id)
     entities = []
     # The .con is read whole at the first concept: a file that is not UTF-8 yields none.
     for concept in _concepts(concept_path, account, doc_id):
@@ -157,7 +155,7 @@ def _document(doc_id: str, text_path: Path, concept_path: Path, account: Account
     for (position, label), assertion in assertions.items():
         account.annotation_skipped(
             "assertion without a concept",
-            file=str(_companion(text_path, ".ast", "ast")),
+            file=str(assertion_path),
             doc_id=doc_id,
             label=label,
             detail=f"{_format(position)} {label} a={assertion!r}",
@@ -276,18 +274,19 @@ def _place(
     file: str,
     doc_id: str,
 ) -> GoldEntity | None:
+    label, line = concept.label, concept.line
     span = lines.span(concept.position, single_space=False)
     if isinstance(span, tuple) and _reads(text, span, concept.text):
-        return _entity(concept, span, attributes)
+        return GoldEntity(*span, label, concept.text, attributes, line)
     fallback = lines.span(concept.position, single_space=True)
+    where = _format(concept.position)
     if isinstance(fallback, tuple) and _reads(text, fallback, concept.text):
         issue = Issue(
             "placed by the single-space split",
-            f"{_format(concept.position)} reads {concept.text!r} only when empty tokens "
+            f"{where} reads {concept.text!r} only when empty tokens "
             f"(a leading or doubled space) are counted",
         )
-        return _entity(concept, fallback, attributes, (issue,))
-    where = _format(concept.position)
+        return GoldEntity(*fallback, label, concept.text, attributes, line, (issue,))
     if isinstance(span, Issue):
         account.annotation_unplaced(
             concept.label,
@@ -299,7 +298,7 @@ def _place(
             detail=span.detail,
         )
         return None
-    unplaced = GoldEntity(*span, concept.label, concept.text, attributes, concept.line)
+    unplaced = GoldEntity(*span, label, concept.text, attributes, line)
     account.entity_dropped(
         unplaced,
         "text mismatch",
@@ -312,17 +311,6 @@ def _place(
 
 def _reads(text: str, span: tuple[int, int], surface: str) -> bool:
     return same_surface(text[span[0] : span[1]], surface, ignore_case=True)
-
-
-def _entity(
-    concept: _Concept,
-    span: tuple[int, int],
-    attributes: dict[str, str],
-    changes: tuple[Issue, ...] = (),
-) -> GoldEntity:
-    return GoldEntity(
-        span[0], span[1], concept.label, concept.text, attributes, concept.line, changes
-    )
 
 
 def _format(position: Position) -> str:

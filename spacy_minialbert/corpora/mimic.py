@@ -64,7 +64,9 @@ def mimic_noteevents_documents(
 ) -> Iterator[DocumentRecord]:
     """Notes of a NOTEEVENTS CSV, streamed, as documents with their category as text class."""
     path = Path(path)
-    selected = _selected(categories)
+    selected = selected_classes(
+        (name.strip() for name in categories or ()), NOTE_CATEGORIES, "NOTEEVENTS categories"
+    )
     header = [name.strip().upper() for name in read_header(path)]
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
     if missing:
@@ -155,13 +157,11 @@ def note_class_documents(
         )
 
 
-def _selected(categories: Sequence[str] | None) -> tuple[str, ...]:
-    if not categories:
-        return NOTE_CATEGORIES
-    chosen = tuple(dict.fromkeys(name.strip() for name in categories))
-    unknown = [name for name in chosen if name not in NOTE_CATEGORIES]
+def selected_classes(names: Iterable[str], known: tuple[str, ...], what: str) -> tuple[str, ...]:
+    """``names`` in order, each once, all of them ``known`` (else a ValueError naming ``what``
+    they are); ``known`` itself when there are none."""
+    chosen = tuple(dict.fromkeys(names))
+    unknown = [name for name in chosen if name not in known]
     if unknown:
-        raise ValueError(
-            f"Unknown NOTEEVENTS categories {unknown}; known: {', '.join(NOTE_CATEGORIES)}."
-        )
-    return chosen
+        raise ValueError(f"Unknown {what} {unknown}; known: {', '.join(known)}.")
+    return chosen or known

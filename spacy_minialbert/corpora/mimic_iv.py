@@ -29,7 +29,7 @@ from pathlib import Path
 from ..notes.csv_notes import read_header
 from ..notes.mimic_iv import MimicIvNotes, check_not_detail
 from .account import Account
-from .mimic import note_class_documents
+from .mimic import note_class_documents, selected_classes
 from .records import DocumentRecord
 
 NOTE_TYPES = ("DS", "RR", "AR")
@@ -45,8 +45,17 @@ def mimic_iv_note_documents(
 ) -> Iterator[DocumentRecord]:
     """Notes of a MIMIC-IV-Note CSV, streamed, as documents with their note type as text class."""
     path = Path(path)
-    selected = _selected(categories)
-    check_header(path, [name.strip().upper() for name in read_header(path)])
+    selected = selected_classes(
+        (name.strip().upper() for name in categories or ()), NOTE_TYPES, "MIMIC-IV note types"
+    )
+    header = [name.strip().upper() for name in read_header(path)]
+    check_not_detail(path, header)
+    missing = [name for name in REQUIRED_COLUMNS if name not in header]
+    if missing:
+        raise ValueError(
+            f"{path}: not a MIMIC-IV-Note CSV, the header lacks {', '.join(missing).lower()} "
+            f"(found {', '.join(header).lower() or 'no header'})."
+        )
     yield from note_class_documents(
         MimicIvNotes(path).items(),
         classes=lambda fields: (fields["NOTE_TYPE"].strip(), fields["NOTE_TYPE"].strip()),
@@ -57,24 +66,3 @@ def mimic_iv_note_documents(
         account=account,
         file=str(path),
     )
-
-
-def check_header(path: Path, header: list[str]) -> None:
-    """ValueError unless ``header`` (upper-cased names) is a MIMIC-IV-Note notes file's."""
-    check_not_detail(path, header)
-    missing = [name for name in REQUIRED_COLUMNS if name not in header]
-    if missing:
-        raise ValueError(
-            f"{path}: not a MIMIC-IV-Note CSV, the header lacks {', '.join(missing).lower()} "
-            f"(found {', '.join(header).lower() or 'no header'})."
-        )
-
-
-def _selected(categories: Sequence[str] | None) -> tuple[str, ...]:
-    if not categories:
-        return NOTE_TYPES
-    chosen = tuple(dict.fromkeys(name.strip().upper() for name in categories))
-    unknown = [name for name in chosen if name not in NOTE_TYPES]
-    if unknown:
-        raise ValueError(f"Unknown MIMIC-IV note types {unknown}; known: {', '.join(NOTE_TYPES)}.")
-    return chosen

@@ -4,6 +4,7 @@ offsets are off (the documented relocation rule every reader uses)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from pathlib import Path
 
 # How far (in characters, either side of the annotated start) a mismatching mention is searched
@@ -12,17 +13,12 @@ from pathlib import Path
 RELOCATION_WINDOW = 100
 
 
-def squash(text: str) -> str:
-    """``text`` with whitespace runs collapsed to one space and the ends stripped: annotation lines
-    cannot hold the newlines the document has, so surfaces compare in this form."""
-    return " ".join(text.split())
-
-
 def same_surface(found: str, expected: str, *, ignore_case: bool = False) -> bool:
-    """Whether the document's ``found`` text is the annotation's ``expected`` surface."""
-    if ignore_case:
-        return squash(found).casefold() == squash(expected).casefold()
-    return squash(found) == squash(expected)
+    """Whether the document's ``found`` text is the annotation's ``expected`` surface, with
+    whitespace runs collapsed to one space and the ends stripped: annotation lines cannot hold the
+    newlines the document has."""
+    found, expected = " ".join(found.split()), " ".join(expected.split())
+    return found.casefold() == expected.casefold() if ignore_case else found == expected
 
 
 def relocate(
@@ -103,6 +99,17 @@ def check_utf8(path: Path) -> None:
         for number, raw in enumerate(handle, start=1):
             decode_utf8(raw, path, first_line=number, offset=offset)
             offset += len(raw)
+
+
+def corpus_files(path: str | Path, suffixes: Collection[str]) -> list[Path]:
+    """``path`` itself when it is a file, else every file under it with one of ``suffixes``,
+    sorted."""
+    path = Path(path)
+    if path.is_file():
+        return [path]
+    if not path.is_dir():
+        raise FileNotFoundError(f"{path}: no such file or folder.")
+    return sorted(p for p in path.rglob("*") if p.suffix in suffixes and p.is_file())
 
 
 def line_starts(text: str) -> list[int]:
