@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from typing import Any
 
 import torch
 from torch import Tensor, nn
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -43,39 +40,24 @@ class Teacher:
     def n_layers(self) -> int:
         return int(self.config.num_hidden_layers)
 
-    def to(self, device: torch.device) -> Teacher:
-        self.model.to(device)
-        return self
-
     @torch.no_grad()
     def __call__(
         self, input_ids: Tensor, attention_mask: Tensor, masked: Tensor, attentions: bool
     ) -> TeacherOutput:
-        """Run the teacher.
-
-        *Shape:* ``input_ids``, ``attention_mask`` and ``masked`` (bool) ``[batch, seq]``.
-        """
-        if self.has_mlm_head and self.head is None:
-            # A head we cannot run on its own: take the full logits and select.
-            output = self.model(
-                input_ids=input_ids,
-                attention_mask=attention_mask,
-                output_hidden_states=True,
-                output_attentions=attentions,
-            )
-            return TeacherOutput(
-                tuple(output.hidden_states),
-                tuple(output.attentions or ()),
-                output.logits[masked],
-            )
-        output = self.encoder(
+        """*Shape:* ``input_ids``, ``attention_mask`` and ``masked`` (bool) ``[batch, seq]``."""
+        # A head we cannot run on its own: take the full logits and select.
+        whole = self.has_mlm_head and self.head is None
+        output = (self.model if whole else self.encoder)(
             input_ids=input_ids,
             attention_mask=attention_mask,
             output_hidden_states=True,
             output_attentions=attentions,
         )
         hidden = tuple(output.hidden_states)
-        logits = None if self.head is None else self.head(hidden[-1][masked])
+        if whole:
+            logits = output.logits[masked]
+        else:
+            logits = None if self.head is None else self.head(hidden[-1][masked])
         return TeacherOutput(hidden, tuple(output.attentions or ()), logits)
 
 
