@@ -135,14 +135,9 @@ def mark_duplicates(rows: DataFrame) -> DataFrame:
     earlier = Window.partitionBy(key, candidate).orderBy(_ORDER)
     marked = rows.withColumn("_duplicate", candidate & (F.row_number().over(earlier) > 1))
     duplicate = F.col("_duplicate")
-    return (
-        marked.withColumn(REJECT, F.when(duplicate, F.lit(DUPLICATE_ID)).otherwise(F.col(REJECT)))
-        .withColumn(
-            REJECT_DETAIL,
-            F.when(duplicate, F.lit(DUPLICATE_DETAIL)).otherwise(F.col(REJECT_DETAIL)),
-        )
-        .drop("_duplicate")
-    )
+    for column, value in ((REJECT, DUPLICATE_ID), (REJECT_DETAIL, DUPLICATE_DETAIL)):
+        marked = marked.withColumn(column, F.when(duplicate, F.lit(value)).otherwise(F.col(column)))
+    return marked.drop("_duplicate")
 
 
 def annotate_parts(rows: DataFrame, parts: Sequence[int], config: WorkerConfig) -> DataFrame:

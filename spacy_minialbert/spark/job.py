@@ -38,6 +38,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 from pyspark import StorageLevel
@@ -93,64 +94,53 @@ def run_job(
     started = time.monotonic()
     files = OutputFiles(spark, output)
     with _one_run_at_a_time(files):
-        return _run(spark, config, location, files, input_options, options, started)
+        rows = read_notes(spark, location, input_options)
+        manifest = files.read_json(MANIFEST)
+        if manifest is None:
+            if files.children(NOTES):
+                raise ValueError(
+                    f"{files.root} holds notes but no {MANIFEST}: it was not written by "
+                    "annotate-spark, or by an older version. Give another OUTPUT."
+                )
+            # Planning reads the input three times; parse it once (a multi-line CSV, or any
+            # gzipped file, is parsed by a single task).
+            rows = rows.persist(StorageLevel.MEMORY_AND_DISK)
+            try:
+                fingerprint = _fingerprint(rows)
+                manifest = _plan(spark, files, rows, fingerprint, location, options)
+            finally:
+                rows.unpersist()
+        else:
+            _check_same_input(manifest, _fingerprint(rows), files)
+            if options.parts is not None and options.parts != manifest["parts"]:
+                raise ValueError(
+                    f"{files.root} was cut into {manifest['parts']} parts when it was started; "
+                    f"resuming keeps them (leave out --parts {options.parts}), or give another "
+                    "OUTPUT."
+                )
+        files.delete(STAGING)  # what a killed run was writing
 
+        per_job = options.parts_per_job or spark.sparkContext.defaultParallelism
+        planned_parts = set(manifest["planned_parts"])
+        done_before = _done(files)
+        pending = [part for part in sorted(planned_parts) if part not in done_before]
+        if pending:
+            planned = spark.read.parquet(files.path(PLANNED))
+            for start in range(0, len(pending), per_job):
+                _annotate_group(spark, files, planned, pending[start : start + per_job], config)
+        if not (planned_parts - _done(files)):
+            files.delete(PLANNED)  # every note is in notes/: the staged copy is no longer needed
 
-def _run(
-    spark: SparkSession,
-    config: WorkerConfig,
-    location: str,
-    files: OutputFiles,
-    input_options: InputOptions,
-    options: JobOptions,
-    started: float,
-) -> Summary:
-    rows = read_notes(spark, location, input_options)
-    manifest = files.read_json(MANIFEST)
-    if manifest is None:
-        if files.children(NOTES):
-            raise ValueError(
-                f"{files.root} holds notes but no {MANIFEST}: it was not written by "
-                "annotate-spark, or by an older version. Give another OUTPUT."
-            )
-        # Planning reads the input three times; parse it once (a multi-line CSV, or any
-        # gzipped file, is parsed by a single task).
-        rows = rows.persist(StorageLevel.MEMORY_AND_DISK)
-        try:
-            fingerprint = _fingerprint(rows)
-            manifest = _plan(spark, files, rows, fingerprint, location, options)
-        finally:
-            rows.unpersist()
-    else:
-        _check_same_input(manifest, _fingerprint(rows), files)
-        if options.parts is not None and options.parts != manifest["parts"]:
-            raise ValueError(
-                f"{files.root} was cut into {manifest['parts']} parts when it was started; "
-                f"resuming keeps them (leave out --parts {options.parts}), or give another OUTPUT."
-            )
-    files.delete(STAGING)  # what a killed run was writing
-
-    cores = spark.sparkContext.defaultParallelism
-    per_job = options.parts_per_job or cores
-    planned_parts = set(manifest["planned_parts"])
-    done_before = _done(files)
-    pending = [part for part in sorted(planned_parts) if part not in done_before]
-    if pending:
-        planned = spark.read.parquet(files.path(PLANNED))
-        for group in _groups(pending, per_job):
-            _annotate_group(spark, files, planned, group, config)
-    if not (planned_parts - _done(files)):
-        files.delete(PLANNED)  # every note is in notes/: the staged copy is no longer needed
-
-    summary = _summary(spark, files, manifest, done_before, location)
-    summary.seconds = time.monotonic() - started
-    summary.check()
-    _write_errors(spark, files)
-    extra = {"engine": "spark", "master": spark.sparkContext.master, "parts": len(planned_parts),
-             "parts_done_before_run": len(done_before & planned_parts),
-             "input_fingerprint": manifest["fingerprint"]}  # fmt: skip
-    files.write_json(SUMMARY, {**summary.to_json(), **extra})
-    return summary
+        summary = _summary(spark, files, manifest, done_before, location)
+        summary.seconds = time.monotonic() - started
+        summary.check()
+        _write_errors(spark, files)
+        extra = {"engine": "spark", "master": spark.sparkContext.master,
+                 "parts": len(planned_parts),
+                 "parts_done_before_run": len(done_before & planned_parts),
+                 "input_fingerprint": manifest["fingerprint"]}  # fmt: skip
+        files.write_json(SUMMARY, {**summary.to_json(), **extra})
+        return summary
 
 
 @contextmanager
@@ -181,8 +171,8 @@ def _alive(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:
-        return True
+    except PermissionError:  # alive, under another user
+        pass
     return True
 
 
@@ -254,11 +244,6 @@ def _parts_in(files: OutputFiles, folder: str) -> list[int]:
     return sorted(int(name.split("=", 1)[1]) for name in names if name.startswith("part="))
 
 
-def _groups(parts: list[int], size: int) -> Iterator[list[int]]:
-    for start in range(0, len(parts), size):
-        yield parts[start : start + size]
-
-
 def _annotate_group(
     spark: SparkSession,
     files: OutputFiles,
@@ -325,15 +310,10 @@ def _write_errors(spark: SparkSession, files: OutputFiles) -> None:
         .select(ID, SOURCE, F.lit(FAILED).alias("outcome"), "reason", "detail", PART)
         .orderBy(PART, ID)
     )
-
-    def lines() -> Iterator[str]:
-        chunk: list[str] = []
-        for row in failed.toLocalIterator():
-            record = {key: row[key] for key in ("id", "source", "outcome", "reason", "detail")}
-            chunk.append(json.dumps(record, ensure_ascii=False) + "\n")
-            if len(chunk) == 1000:
-                yield "".join(chunk)
-                chunk = []
-        yield "".join(chunk)
-
-    files.write_text(ERRORS, lines())
+    keys = ("id", "source", "outcome", "reason", "detail")
+    lines = (
+        json.dumps({key: row[key] for key in keys}, ensure_ascii=False) + "\n"
+        for row in failed.toLocalIterator()
+    )
+    # Written 1,000 lines at a time (each write is a call into the JVM), until a chunk is empty.
+    files.write_text(ERRORS, iter(lambda: "".join(islice(lines, 1000)), ""))

@@ -12,6 +12,7 @@ shipped the same way with ``addFile``.
 from __future__ import annotations
 
 import atexit
+import functools
 import hashlib
 import os
 import shutil
@@ -43,16 +44,13 @@ class CodeRef:
     name: str
 
 
-def ship_model(spark: SparkSession, model: str | Path, *, shared_path: bool = False) -> ModelRef:
-    """The reference executors use to load ``model``: a directory is zipped and added to the job
-    (unless ``shared_path`` says every executor already sees it at the same path); anything else
-    is taken as an installed package name."""
+def ship_model(spark: SparkSession, model: str | Path) -> ModelRef:
+    """The reference executors use to load ``model``: a directory is zipped and added to the job;
+    anything else is taken as an installed package name."""
     path = Path(model)
     if path.is_dir():
         if not (path / "config.cfg").is_file():
             raise ValueError(f"{path}: not a spaCy pipeline directory (it has no config.cfg).")
-        if shared_path:
-            return ModelRef("file", str(path.resolve()))
         archive = _zip_pipeline(path)
         spark.sparkContext.addArchive(str(archive))
         return ModelRef("archive", archive.name)
@@ -89,12 +87,6 @@ def resolve(model: ModelRef) -> str:
     return directory
 
 
-def resolve_code(code: CodeRef) -> str:
-    from pyspark import SparkFiles
-
-    return SparkFiles.get(code.name)
-
-
 def _zip_pipeline(directory: Path) -> Path:
     """``directory``'s files (at the archive's top level) in a zip named by their digest."""
     files = sorted(p for p in directory.rglob("*") if p.is_file())
@@ -116,14 +108,10 @@ def _zip_pipeline(directory: Path) -> Path:
     return target
 
 
-_SCRATCH: Path | None = None
-
-
+@functools.cache
 def _scratch() -> Path:
     """A folder for the archives of this driver process, removed when it exits (Spark has
     copied them by then)."""
-    global _SCRATCH
-    if _SCRATCH is None:
-        _SCRATCH = Path(tempfile.mkdtemp(prefix="minialbert-spark-"))
-        atexit.register(shutil.rmtree, _SCRATCH, ignore_errors=True)
-    return _SCRATCH
+    scratch = Path(tempfile.mkdtemp(prefix="minialbert-spark-"))
+    atexit.register(shutil.rmtree, scratch, ignore_errors=True)
+    return scratch

@@ -16,9 +16,8 @@ yielded before the next is read.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any
 
 import pyarrow as pa
@@ -27,9 +26,8 @@ from spacy.language import Language
 from ..annotate.batch import annotate_batch
 from ..annotate.limits import NoteLimits
 from ..annotate.pipeline import PipelineSpec, load_pipeline
-from ..annotate.records import NoteRecord
 from ..notes.records import Note, Rejected, check_note
-from .model import CodeRef, ModelRef, resolve, resolve_code
+from .model import CodeRef, ModelRef, resolve
 from .schema import FAILED, OK
 
 # Columns of the rows the annotation step reads (prepared by .engine).
@@ -59,9 +57,10 @@ def pipeline(config: WorkerConfig) -> Language:
     key = (config.model, config.add_context, config.code)
     if key not in _PIPELINES:
         if config.code is not None and config.code not in _IMPORTED_CODE:
+            from pyspark import SparkFiles
             from spacy.util import import_file
 
-            import_file("minialbert_spark_code", resolve_code(config.code))
+            import_file("minialbert_spark_code", SparkFiles.get(config.code.name))
             _IMPORTED_CODE.add(config.code)
         spec = PipelineSpec(resolve(config.model), add_context=config.add_context)
         _PIPELINES[key] = load_pipeline(spec)[0]
@@ -89,7 +88,7 @@ def annotate_partition(
         if len(parts) > 1:  # see .balance.to_parts: one part per task, or parts straggle
             raise RuntimeError(f"a task received the rows of several parts: {sorted(parts)}")
         for rows in _chunks(batch.to_pylist(), config.batch_size, config.max_batch_chars):
-            records = annotate_rows(partial(pipeline, config), rows, config)
+            records = annotate_rows(rows, config)
             yield pa.RecordBatch.from_pylist(records, schema)
 
 
@@ -109,22 +108,20 @@ def _chunks(
         yield chunk
 
 
-def annotate_rows(
-    load: Callable[[], Language], rows: Sequence[dict[str, Any]], config: WorkerConfig
-) -> list[dict[str, Any]]:
-    """One record row per input row, in input order. ``load`` gives the pipeline, called only
-    when a row is a note to annotate (a task of rejected records loads nothing)."""
+def annotate_rows(rows: Sequence[dict[str, Any]], config: WorkerConfig) -> list[dict[str, Any]]:
+    """One record row per input row, in input order. The pipeline is loaded only when a row is a
+    note to annotate (a task of rejected records loads nothing)."""
     out: list[dict[str, Any] | None] = [None] * len(rows)
     notes: list[Note] = []
     where: dict[str, int] = {}
     for index, row in enumerate(rows):
         source = row[SOURCE] or ""
+        item: Note | Rejected
         if row[REJECT] is not None:
             note_id = (row[ID] or "").strip() or None
-            rejected = Rejected(note_id, source, "failed", row[REJECT], row[REJECT_DETAIL] or "")
-            out[index] = _failed_row(rejected, row)
-            continue
-        item = check_note(row[ID], row[TEXT], source)
+            item = Rejected(note_id, source, "failed", row[REJECT], row[REJECT_DETAIL] or "")
+        else:
+            item = check_note(row[ID], row[TEXT], source)
         if isinstance(item, Rejected):
             out[index] = _failed_row(item, row)
         else:
@@ -132,7 +129,7 @@ def annotate_rows(
             where[item.note_id] = index
     if not notes:
         return [row for row in out if row is not None]
-    nlp = load()
+    nlp = pipeline(config)
     if config.limits.max_chars is not None:
         # As in the local run: the note size limit is the guard; spaCy's own must not refuse first.
         nlp.max_length = max(nlp.max_length, config.limits.max_chars)
@@ -141,7 +138,8 @@ def annotate_rows(
     )
     for record, words in zip(result.records, result.record_words, strict=True):
         index = where[record["id"]]
-        out[index] = _ok_row(record, words, rows[index])
+        found = {key: record[key] for key in ("categories", "sections", "entities")}
+        out[index] = _row(rows[index], record["id"], OK, words=words, **found)
     for failure in result.failures:
         assert failure.note_id is not None  # a note that reached the pipeline has its id
         index = where[failure.note_id]
@@ -153,31 +151,11 @@ def annotate_rows(
     return done
 
 
-def _ok_row(record: NoteRecord, words: int, row: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "id": record["id"],
-        "source": row[SOURCE],
-        "status": OK,
-        "reason": None,
-        "detail": None,
-        "words": words,
-        "categories": record["categories"],
-        "sections": record["sections"],
-        "entities": record["entities"],
-        "part": row[PART],
-    }
+def _row(row: dict[str, Any], note_id: str | None, status: str, **fields: Any) -> dict[str, Any]:
+    """A record row (RECORD_SCHEMA); the fields not given are null (``from_pylist`` fills in
+    every column of the schema that a row lacks)."""
+    return {"id": note_id, "source": row[SOURCE], "status": status, "part": row[PART], **fields}
 
 
 def _failed_row(rejected: Rejected, row: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "id": rejected.note_id,
-        "source": row[SOURCE],
-        "status": FAILED,
-        "reason": rejected.reason,
-        "detail": rejected.detail,
-        "words": None,
-        "categories": None,
-        "sections": None,
-        "entities": None,
-        "part": row[PART],
-    }
+    return _row(row, rejected.note_id, FAILED, reason=rejected.reason, detail=rejected.detail)
