@@ -4,6 +4,7 @@ with the run's settings, keeping memory flat however many notes go through (see
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Sequence
 
 from spacy.language import Language
@@ -11,7 +12,7 @@ from spacy.language import Language
 from ..notes.records import Note
 from .batch import BatchResult, annotate_batch
 from .limits import NoteLimits
-from .memory import bound_kernel_caches, collect, needs_reload
+from .memory import bound_kernel_caches, needs_reload
 from .pipeline import PipelineSpec, load_pipeline
 
 
@@ -41,7 +42,7 @@ class BatchAnnotator:
     def __call__(self, notes: Sequence[Note], batch_size: int) -> BatchResult:
         if self._spec is not None and needs_reload(self.nlp, self._since_load, self.reload_every):
             del self.nlp
-            collect()  # the old pipeline's memory is free before the new one is built
+            gc.collect()  # the old pipeline's memory is free before the new one is built
             self.nlp = self._load(None)
             self._fit_max_length()
             self._since_load = 0
@@ -50,7 +51,7 @@ class BatchAnnotator:
             self.nlp, notes, batch_size, limits=self.limits, log_text=self.log_text
         )
         self._since_load += len(notes)
-        collect()
+        gc.collect()  # the batch's Docs (in reference cycles) are freed now, see .memory
         return result
 
     def _load(self, say: Callable[[str], None] | None) -> Language:

@@ -76,21 +76,18 @@ def _annotate(
                 Rejected(note.note_id, note.source, "failed", NOTE_TOO_LONG, too_long)
             )
     budget = limits.batch_seconds(sum(len(note.text) for note in accepted))
-    records: list[NoteRecord] = []
-    record_words: list[int] = []
     try:
         with time_limit(budget):
             for part in text_slices(accepted, SLICE_CHARS):
                 docs = nlp.pipe((note.text for note in part), batch_size=batch_size)
                 for note, doc in zip(part, docs, strict=True):
-                    records.append(note_record(note, doc))
-                    record_words.append(word_count(doc))
+                    result.records.append(note_record(note, doc))
+                    result.record_words.append(word_count(doc))
     except (Exception, NoteTimeout):  # isolated below, note by note
+        result.records.clear()
+        result.record_words.clear()
         for note in accepted:
             _one(nlp, note, result, limits.seconds, log_text)
-        return result
-    result.records = records
-    result.record_words = record_words
     return result
 
 

@@ -14,7 +14,7 @@ remedy here:
    the settings once.
 2. **Docs in reference cycles** (spans, ConText's graph, the transformer's output) wait for the
    cyclic garbage collector, which runs ever more rarely as the heap grows, holding the batches'
-   arrays meanwhile: :func:`collect` after each batch.
+   arrays meanwhile: ``gc.collect()`` after each batch (:class:`~.annotator.BatchAnnotator`).
 3. **Long batches**: what a batch holds at once (the transformer's output for every window, the
    Docs) grows with its text, and a batch of 32 long notes held 180,000 characters against
    about 100,000 for a usual one: the batch goes through ``nlp.pipe`` in slices of at most
@@ -30,7 +30,6 @@ remedy here:
 
 from __future__ import annotations
 
-import gc
 import os
 from collections.abc import Iterator, Sequence
 
@@ -53,11 +52,6 @@ def bound_kernel_caches() -> None:
     unless the environment sets them."""
     for name, value in KERNEL_CACHE_SETTINGS.items():
         os.environ.setdefault(name, value)
-
-
-def collect() -> None:
-    """Free the cyclic garbage a batch left (its Docs) now, not when the collector gets to it."""
-    gc.collect()
 
 
 def text_slices(notes: Sequence[Note], max_chars: int) -> Iterator[Sequence[Note]]:

@@ -14,14 +14,13 @@ written twice.
 
 from __future__ import annotations
 
+import csv
 import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
-
-from .records import record_id
 
 
 @dataclass
@@ -31,7 +30,6 @@ class ResumeState:
 
     done: set[str] = field(default_factory=set)
     removed_bytes: int = 0
-    lines: int = 0
 
 
 def companion(output: Path, suffix: str) -> Path:
@@ -45,114 +43,54 @@ def scan_output(path: Path) -> ResumeState:
     state = ResumeState()
     if not path.exists():
         return state
-    good_end = 0
-    with path.open("rb") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.endswith(b"\n"):
-                state.removed_bytes = len(line)
-                break
-            note_id = _parse(line, path, number)
-            state.done.add(note_id)
-            state.lines = number
-            good_end += len(line)
-    if state.removed_bytes:
-        with path.open("r+b") as handle:
-            handle.truncate(good_end)
+    size = path.stat().st_size
+    for number, line in _complete_lines(path):
+        record = _parse(line, path, number, "an annotation record")
+        note_id = record.get("id") if isinstance(record, dict) else None
+        if not isinstance(note_id, str):
+            raise ValueError(
+                f'{path}:{number}: a JSON line without a string "id"; not an annotation record.'
+            )
+        state.done.add(note_id)
+    state.removed_bytes = size - path.stat().st_size
     return state
 
 
-def _parse(line: bytes, path: Path, number: int) -> str:
+def _complete_lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    """The numbered lines of ``path``; a last line without its line end (a write cut short by a
+    kill) is not one, and is cut off the file once the others are read."""
+    complete = 0
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.endswith(b"\n"):
+                break
+            complete += len(line)
+            yield number, line
+    if complete < path.stat().st_size:
+        with path.open("r+b") as handle:
+            handle.truncate(complete)
+
+
+def _parse(line: bytes, path: Path, number: int, what: str) -> Any:
     try:
-        note_id = record_id(json.loads(line))
+        return json.loads(line)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ValueError(
-            f"{path}:{number}: not an annotation record ({error}); this file was not written by "
-            "annotate or was edited. Give another OUTPUT or repair the line."
-        ) from error
-    if note_id is None:
-        raise ValueError(
-            f'{path}:{number}: a JSON line without a string "id"; not an annotation record.'
-        )
-    return note_id
+        raise _not_written_by_annotate(path, number, what, error) from error
 
 
-class ErrorLog:
-    """The errors file: appended to, each distinct failure written once across runs."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._known: set[str] = set()
-        if path.exists():
-            _cut_partial_line(path)
-            with path.open("rb") as handle:
-                for number, line in enumerate(handle, start=1):
-                    self._known.add(_canonical(_parse_object(line, path, number)))
-        self._writer = JsonlWriter(path)
-
-    def write(self, failures: Iterable[Mapping[str, Any]]) -> None:
-        new = []
-        for failure in failures:
-            key = _canonical(failure)
-            if key not in self._known:
-                self._known.add(key)
-                new.append(failure)
-        self._writer.write(new)
-
-    def close(self) -> None:
-        self._writer.close()
-
-    def __enter__(self) -> ErrorLog:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-def _canonical(failure: Mapping[str, Any]) -> str:
-    return json.dumps(failure, ensure_ascii=False, sort_keys=True)
-
-
-def _parse_object(line: bytes, path: Path, number: int) -> dict[str, Any]:
-    try:
-        parsed = json.loads(line)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        parsed = error
-    if not isinstance(parsed, dict):
-        raise ValueError(
-            f"{path}:{number}: not a failed-record line ({parsed}); this file was not written by "
-            "annotate or was edited. Give another OUTPUT or repair the line."
-        )
-    return parsed
-
-
-def _cut_partial_line(path: Path) -> None:
-    """Remove a last line without its line end (a write cut short by a kill)."""
-    with path.open("r+b") as handle:
-        end = handle.seek(0, os.SEEK_END)
-        if end == 0:
-            return
-        handle.seek(end - 1)
-        if handle.read(1) == b"\n":
-            return
-        position = end
-        while position > 0:  # back to the previous line end, a block at a time
-            start = max(0, position - 4096)
-            handle.seek(start)
-            found = handle.read(position - start).rfind(b"\n")
-            if found >= 0:
-                handle.truncate(start + found + 1)
-                return
-            position = start
-        handle.truncate(0)
+def _not_written_by_annotate(path: Path, number: int, what: str, found: object) -> ValueError:
+    return ValueError(
+        f"{path}:{number}: not {what} ({found}); this file was not written by annotate or was "
+        "edited. Give another OUTPUT or repair the line."
+    )
 
 
 class JsonlWriter:
     """Appends JSON lines in batches, each batch flushed and synced before ``write`` returns."""
 
-    def __init__(self, path: Path, *, append: bool = True) -> None:
-        self.path = path
+    def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._handle: IO[str] = path.open("a" if append else "w", encoding="utf-8", newline="\n")
+        self._handle: IO[str] = path.open("a", encoding="utf-8", newline="\n")
 
     def write(self, records: Iterable[Mapping[str, Any]]) -> None:
         lines = "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records)
@@ -170,3 +108,69 @@ class JsonlWriter:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class ErrorLog(JsonlWriter):
+    """The errors file: appended to, each distinct failure written once across runs."""
+
+    def __init__(self, path: Path) -> None:
+        self._known: set[str] = set()
+        if path.exists():
+            # The cut-off last line goes first, also when an earlier line then proves foreign.
+            for number, line in list(_complete_lines(path)):
+                failure = _parse(line, path, number, "a failed-record line")
+                if not isinstance(failure, dict):
+                    raise _not_written_by_annotate(path, number, "a failed-record line", failure)
+                self._known.add(_canonical(failure))
+        super().__init__(path)
+
+    def write(self, failures: Iterable[Mapping[str, Any]]) -> None:
+        new = []
+        for failure in failures:
+            key = _canonical(failure)
+            if key not in self._known:
+                self._known.add(key)
+                new.append(failure)
+        super().write(new)
+
+
+def _canonical(failure: Mapping[str, Any]) -> str:
+    return json.dumps(failure, ensure_ascii=False, sort_keys=True)
+
+
+COLUMNS = (
+    "id", "label", "start", "end", "text", "negated", "hypothetical", "historical", "family",
+    "uncertain", "section", "modifiers",
+)  # fmt: skip
+
+
+def export_entities_csv(jsonl: Path, destination: Path) -> int:
+    """The entities of an annotation output as CSV, one row per entity, for a database load;
+    returns the number of rows. ``modifiers`` holds the ConText modifier categories,
+    ``;``-separated. Written from the finished output (the single source of truth, so the CSV
+    has exactly its notes, none twice), through a temporary file renamed into place."""
+    temporary = destination.with_name(destination.name + ".partial")
+    rows = 0
+    with (
+        jsonl.open(encoding="utf-8") as source,
+        temporary.open("w", encoding="utf-8", newline="") as target,
+    ):
+        writer = csv.writer(target)
+        writer.writerow(COLUMNS)
+        for line in source:
+            record = json.loads(line)
+            for entity in record["entities"]:
+                modifiers = ";".join(m["category"] for m in entity["modifiers"])
+                cells = [_cell(entity[column]) for column in COLUMNS[1:-1]]
+                writer.writerow([record["id"], *cells, modifiers])
+                rows += 1
+    os.replace(temporary, destination)
+    return rows
+
+
+def _cell(value: object) -> object:
+    """Booleans as ``true``/``false`` and a missing section as an empty cell, as databases read
+    them."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else value

@@ -58,11 +58,7 @@ def identify_source(source: Any) -> InputIdentity:
     password) and the table or query, else the file or folder at its ``path``."""
     if isinstance(source, DatabaseNotes):
         return InputIdentity(source.path, "database")
-    return identify(Path(source.path))
-
-
-def identify(path: Path) -> InputIdentity:
-    resolved = path.resolve()
+    resolved = Path(source.path).resolve()
     if resolved.is_dir():
         return InputIdentity(str(resolved), "folder")
     with resolved.open("rb") as handle:

@@ -25,7 +25,7 @@ has no MiniALBERT transformer.
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from typing import TypedDict
 
 from spacy.tokens import Doc, Span
 
@@ -136,10 +136,3 @@ def truncations(doc: Doc) -> list[TruncationRecord]:
 def word_count(doc: Doc) -> int:
     """Tokens that are not whitespace: the words of the progress bar's words per second."""
     return sum(1 for token in doc if not token.is_space)
-
-
-def record_id(record: Any) -> str | None:
-    """The id of a parsed output line, or None if it is not a record."""
-    if isinstance(record, dict) and isinstance(record.get("id"), str):
-        return record["id"]
-    return None

@@ -22,17 +22,16 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from spacy.language import Language
+from tqdm import tqdm
 
 from ..notes.records import ALREADY_DONE, DUPLICATE_ID, Note, NoteSource, Rejected
 from .annotator import BatchAnnotator
 from .batch import BatchResult
-from .export import export_entities_csv
 from .limits import NoteLimits
 from .lock import LOCK_SUFFIX, OutputLock
 from .memory import DEFAULT_RELOAD_EVERY, bound_kernel_caches
-from .output import ErrorLog, JsonlWriter, companion, scan_output
+from .output import ErrorLog, JsonlWriter, companion, export_entities_csv, scan_output
 from .pipeline import PipelineSpec
-from .progress import Progress
 from .provenance import INPUTS_SUFFIX, check_resume_input, check_written_paths, identify_source
 from .summary import Summary
 
@@ -114,7 +113,7 @@ def _run(
     summary.resumed_from = len(state.done)
     summary.removed_partial_line = state.removed_bytes > 0
     started = time.monotonic()
-    progress = Progress(source, enabled=options.progress)
+    progress = _Progress(source, enabled=options.progress)
     with JsonlWriter(output) as records, ErrorLog(errors_path) as errors:
         sink = _Sink(records, errors, summary, progress)
         batches = _batches(source, state.done, options.batch_size, sink)
@@ -145,7 +144,7 @@ class _Sink:
     """Where results go: records to the output, failures to the errors file, all to the tally."""
 
     def __init__(
-        self, records: JsonlWriter, errors: ErrorLog, summary: Summary, progress: Progress
+        self, records: JsonlWriter, errors: JsonlWriter, summary: Summary, progress: _Progress
     ) -> None:
         self.records, self.errors, self.summary, self.progress = records, errors, summary, progress
         self._failures: list[Rejected] = []
@@ -236,3 +235,37 @@ def _run_parallel(
             # thrown away), only let the running ones end.
             pool.shutdown(wait=True, cancel_futures=True)
             raise
+
+
+class _Progress:
+    """The progress bar: notes done, words per second, and an ETA from how far into the input
+    the reader is (bytes of a file, or files of a folder), so nothing has to be counted in
+    advance."""
+
+    def __init__(self, source: NoteSource, *, enabled: bool = True) -> None:
+        byte_unit = source.unit == "B"
+        self._source = source
+        self._bar = tqdm(
+            total=source.total,
+            unit=source.unit,
+            unit_scale=byte_unit,
+            unit_divisor=1024 if byte_unit else 1000,
+            desc="annotate",
+            disable=not enabled,
+            dynamic_ncols=True,
+            smoothing=0.05,
+        )
+        self._start = time.monotonic()
+        self._shown = 0
+
+    def update(self, *, notes: int, words: int, failed: int) -> None:
+        position = self._source.position()
+        if self._bar.total is not None:
+            position = min(position, self._bar.total)
+        self._bar.update(position - self._shown)
+        self._shown = position
+        elapsed = max(time.monotonic() - self._start, 1e-9)
+        self._bar.set_postfix(notes=f"{notes:,}", words_s=f"{words / elapsed:,.0f}", failed=failed)
+
+    def close(self) -> None:
+        self._bar.close()
