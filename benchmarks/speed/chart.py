@@ -13,20 +13,12 @@ def panels(results: SpeedResults) -> list[tuple[str, dict[str, float]]]:
     if results.encoders:
         first = next(iter(next(iter(results.encoders.values())).shapes))
         batch, seq = first.split("x")
-        found.append(
-            (
-                f"Encoder tokens/s (batch {batch} x {seq})",
-                {n: e.shapes[first].tokens_per_s.median for n, e in results.encoders.items()},
-            )
-        )
+        values = {n: e.shapes[first].tokens_per_s.median for n, e in results.encoders.items()}
+        found.append((f"Encoder tokens/s (batch {batch} x {seq})", values))
     for corpus, title in (("mtsamples", "MTSamples notes"), ("ncbi", "NCBI-disease sentences")):
         if results.pipelines:
-            found.append(
-                (
-                    f"Pipeline words/s: {title}",
-                    {n: p.words_per_s[corpus].median for n, p in results.pipelines.items()},
-                )
-            )
+            values = {n: p.words_per_s[corpus].median for n, p in results.pipelines.items()}
+            found.append((f"Pipeline words/s: {title}", values))
     return found
 
 

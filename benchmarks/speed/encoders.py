@@ -110,10 +110,13 @@ class Encoder:
         for call in self.calls.values():  # warm-up: allocations, kernel choice
             call()
             call()
-        updates = {
-            shape_key(*shape): mean_updates(model, dims.vocab_size, *shape)
-            for shape in options.shapes
-        }
+        with torch.inference_mode():  # mean recursions per token on random ids (ACT only)
+            updates = {
+                shape_key(b, s): float(model(random_ids(dims.vocab_size, b, s, 7)).updates.mean())
+                if spec.act_depth is not None
+                else None
+                for b, s in options.shapes
+            }
         self.info = (parameters, act_bias, updates)
 
     def encode(self, batch: int, seq: int, seconds: float) -> float:
@@ -167,13 +170,3 @@ def encoder_call(
             return model(input_ids=ids, attention_mask=mask)
 
     return run
-
-
-def mean_updates(model: Any, vocab_size: int, batch: int, seq: int) -> float | None:
-    """Mean recursions per token of an ACT encoder on random ids; None without ACT."""
-    import torch
-
-    if not getattr(model.config, "use_act", False):
-        return None
-    with torch.inference_mode():
-        return float(model(random_ids(vocab_size, batch, seq, seed=7)).updates.mean())

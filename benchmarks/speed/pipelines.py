@@ -197,7 +197,7 @@ class Pipeline:
     def __init__(self, spec: SpeedPipeline, options: SpeedOptions) -> None:
         import spacy
 
-        self.nlp = spacy.load(pipeline_path(spec, options))
+        self.nlp: Any = spacy.load(pipeline_path(spec, options))
         if spec.kind == "bert" and spec.variant == "int8":
             # Stock spacy-transformers cannot save int8 layers: quantize after loading, with the
             # same kernel and per-channel scheme as ours.
@@ -250,7 +250,7 @@ class Training:
             options.trained or pipeline_path(SpeedPipeline("minialbert-312", "minialbert"), options)
         )
         model = {"adapters_only": adapters_only, "quantize": False, "inference_dtype": "float32"}
-        self.nlp = spacy.load(base, config={TRANSFORMER_MODEL: model})
+        self.nlp: Any = spacy.load(base, config={TRANSFORMER_MODEL: model})
         transformer = self.nlp.get_pipe("transformer").model.transformer
         if adapters_only:
             transformer.train_adapters_only()

@@ -5,10 +5,11 @@ from __future__ import annotations
 import dataclasses
 import json
 from dataclasses import dataclass, field
+from statistics import median
 from typing import Any
 
 from benchmarks.speed.encoders import EncoderSpec
-from benchmarks.speed.measure import median, spread
+from benchmarks.speed.measure import spread
 from benchmarks.speed.pipelines import SpeedPipeline
 
 

@@ -22,41 +22,24 @@ def targets(results: SpeedResults) -> list[Target]:
         first = next(iter(enc["minialbert-312"].shapes))
         ours = enc["minialbert-312"].shapes[first]
         base = enc["bert-base"].shapes[first].tokens_per_s.rounds if "bert-base" in enc else []
-        add(
-            f"encoder fp32 / bert-base fp32 ({first})",
-            paired_ratio(ours.tokens_per_s.rounds, base),
-            1.9,
-        )
-        add(
-            f"encoder fp32 share of fp32 matmul ceiling ({first})",
-            ours.fraction_of_fp32_ceiling,
-            0.85,
-            "share",
-        )
+        ratio = paired_ratio(ours.tokens_per_s.rounds, base)
+        add(f"encoder fp32 / bert-base fp32 ({first})", ratio, 1.9)
+        share = ours.fraction_of_fp32_ceiling
+        add(f"encoder fp32 share of fp32 matmul ceiling ({first})", share, 0.85, "share")
 
     def words(name: str, corpus: str) -> list[float]:
         return pipes[name].words_per_s[corpus].rounds if name in pipes else []
 
     if pipes:
         for corpus in CORPORA:
-            add(
-                f"pipeline fp32 / bert-base pipeline ({corpus})",
-                paired_ratio(words("minialbert-312", corpus), words(BERT, corpus)),
-                1.8,
-            )
+            ratio = paired_ratio(words("minialbert-312", corpus), words(BERT, corpus))
+            add(f"pipeline fp32 / bert-base pipeline ({corpus})", ratio, 1.8)
         for variant in ("int8", "bf16"):
             name = f"minialbert-312 {variant}"
             for corpus in CORPORA:
-                add(
-                    f"{variant} pipeline / bert-base fp32 pipeline ({corpus})",
-                    paired_ratio(words(name, corpus), words(BERT, corpus)),
-                    5.0,
-                )
-                add(
-                    f"{variant} pipeline / bert-base int8 pipeline ({corpus})",
-                    paired_ratio(words(name, corpus), words(BERT_INT8, corpus)),
-                    1.7,
-                )
+                for base_name, label, goal in ((BERT, "fp32", 5.0), (BERT_INT8, "int8", 1.7)):
+                    ratio = paired_ratio(words(name, corpus), words(base_name, corpus))
+                    add(f"{variant} pipeline / bert-base {label} pipeline ({corpus})", ratio, goal)
             reference, value = ner_f1(results, "minialbert-312"), ner_f1(results, name)
             if reference is not None and value is not None:
                 add(f"{variant} NER F1 change (points)", abs(value - reference), 0.5, "pts", True)

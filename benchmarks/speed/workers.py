@@ -105,7 +105,7 @@ class LocalWorker:
     def __init__(self, kind: str, name: str, spec: Any, options: SpeedOptions) -> None:
         self.name = name
         self.contender = CONTENDERS[kind](spec, options)
-        self.info = getattr(self.contender, "info", None)
+        self.info: Any = getattr(self.contender, "info", None)
 
     def call(self, command: str, *args: Any) -> Any:
         return getattr(self.contender, command)(*args)
