@@ -25,7 +25,7 @@ from ..annotate.pipeline import PipelineSpec, load_pipeline
 from ..annotate.records import NoteRecord
 from ..notes.records import DUPLICATE_ID, Note, Rejected, check_note
 from .batcher import MicroBatcher, NotReady, Outcome, QueueFull
-from .middleware import AccessLog, BodySizeLimit
+from .middleware import AccessLog
 from .omop import OmopRows
 from .schemas import AnnotateBody, AnnotateResponse, ModelInfo, NoteIn, Problem
 from .settings import ServeSettings
@@ -86,8 +86,7 @@ def create_app(settings: ServeSettings) -> FastAPI:
     )
     app.state.batcher = batcher
     app.state.settings = settings
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
-    app.add_middleware(AccessLog)  # added last: the outermost layer, so it logs every answer
+    app.add_middleware(AccessLog, max_bytes=settings.max_request_bytes)  # logs every answer
     app.add_exception_handler(RequestValidationError, _invalid_body)
 
     @app.get("/health", responses={503: {"model": Problem}})

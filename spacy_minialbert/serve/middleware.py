@@ -1,10 +1,10 @@
 """ASGI middleware: the access log (ids, sizes, timings; never note text) and the request size
 limit (413 before the body is parsed).
 
-Both are plain ASGI (not Starlette's BaseHTTPMiddleware, which costs a task per request and hides
-the body stream). The access log is the outermost layer: it also turns an unexpected exception
-into a 500 that names only the exception's type, so no traceback (whose message could quote a
-note) reaches the server's log.
+One plain ASGI layer (not Starlette's BaseHTTPMiddleware, which costs a task per request and hides
+the body stream), the outermost of the app's own: it also turns an unexpected exception into a 500
+that names only the exception's type, so no traceback (whose message could quote a note) reaches
+the server's log.
 """
 
 from __future__ import annotations
@@ -49,10 +49,15 @@ def _request_id(scope: Scope) -> str:
 
 class AccessLog:
     """One log line per HTTP request: request id, method, path, status, notes, bytes in and out,
-    queue/annotate/total milliseconds. Adds the X-Request-ID response header."""
+    queue/annotate/total milliseconds. Adds the X-Request-ID response header.
 
-    def __init__(self, app: ASGIApp) -> None:
+    Also the size limit, as the body is counted here anyway: 413 for a request body over
+    ``max_bytes``, from Content-Length before anything is read, or while the body streams in
+    (chunked uploads carry no length)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
+        self.max_bytes = max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -68,6 +73,8 @@ class AccessLog:
             message = await receive()
             if message["type"] == "http.request":
                 sizes["in"] += len(message.get("body", b""))
+                if sizes["in"] > self.max_bytes:
+                    raise _TooLarge(self.max_bytes)
             return message
 
         async def logging_send(message: Message) -> None:
@@ -81,9 +88,17 @@ class AccessLog:
                 sizes["out"] += len(message.get("body", b""))
             await send(message)
 
+        declared = _content_length(scope)
         try:
-            await self.app(scope, counting_receive, logging_send)
+            if declared is not None and declared > self.max_bytes:
+                detail = _too_large(f"declares {declared} bytes", self.max_bytes)
+                await _send_detail(logging_send, 413, detail, (b"connection", b"close"))
+            else:
+                await self.app(scope, counting_receive, logging_send)
         except Exception as error:
+            if isinstance(error, _TooLarge) and status == 0:  # the app did not answer it
+                await _send_detail(logging_send, 413, error.detail, (b"connection", b"close"))
+                return
             error_log.error(
                 "request_id=%s unexpected %s while answering %s %s",
                 info.request_id,
@@ -93,17 +108,17 @@ class AccessLog:
             )
             if status == 0:
                 detail = f"internal error ({type(error).__name__}); request {info.request_id}"
-                body = json.dumps({"detail": detail}).encode()
-                await logging_send(
-                    {
-                        "type": "http.response.start",
-                        "status": 500,
-                        "headers": [(b"content-type", b"application/json")],
-                    }
-                )
-                await logging_send({"type": "http.response.body", "body": body})
+                await _send_detail(logging_send, 500, detail)
         finally:
             access_log.info(_line(scope, info, status, sizes, started))
+
+
+async def _send_detail(send: Send, status: int, detail: str, *headers: tuple[bytes, bytes]) -> None:
+    """A JSON error response ``{"detail": ...}``."""
+    body = json.dumps({"detail": detail}).encode()
+    start_headers = [(b"content-type", b"application/json"), *headers]
+    await send({"type": "http.response.start", "status": status, "headers": start_headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 def _line(
@@ -132,54 +147,6 @@ class _TooLarge(HTTPException):
 
     def __init__(self, max_bytes: int) -> None:
         super().__init__(413, _too_large(f"sent more than {max_bytes} bytes", max_bytes))
-
-
-class BodySizeLimit:
-    """413 for a request body over ``max_bytes``: from Content-Length before anything is read,
-    or while the body streams in (chunked uploads carry no length)."""
-
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared = _content_length(scope)
-        if declared is not None and declared > self.max_bytes:
-            await self._refuse(send, f"declares {declared} bytes")
-            return
-        received = 0
-        started = False
-
-        async def limited_receive() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise _TooLarge(self.max_bytes)
-            return message
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, limited_receive, tracking_send)
-        except _TooLarge:
-            if started:
-                raise
-            await self._refuse(send, f"sent more than {self.max_bytes} bytes")
-
-    async def _refuse(self, send: Send, what: str) -> None:
-        body = json.dumps({"detail": _too_large(what, self.max_bytes)}).encode()
-        headers = [(b"content-type", b"application/json"), (b"connection", b"close")]
-        await send({"type": "http.response.start", "status": 413, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
 
 
 def _too_large(what: str, max_bytes: int) -> str:
