@@ -56,14 +56,13 @@ def restore_random_states(states: dict[str, Any]) -> None:
     random.setstate((version, tuple(internal), gauss))
 
 
-def save_checkpoint(output_dir: Path, state: dict[str, Any]) -> Path:
-    """Write ``state`` (plus the format version) atomically; returns the file."""
+def save_checkpoint(output_dir: Path, state: dict[str, Any]) -> None:
+    """Write ``state`` (plus the format version) atomically."""
     path = checkpoint_path(output_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".partial")
     torch.save({"format": FORMAT_VERSION, **state}, partial)
     os.replace(partial, path)
-    return path
 
 
 def load_checkpoint(output_dir: Path) -> dict[str, Any]:

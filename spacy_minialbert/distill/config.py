@@ -28,9 +28,6 @@ from confection import Config, ConfigValidationError, registry
 from pydantic.v1 import BaseConfig, BaseModel, Extra, StrictBool, StrictInt, StrictStr, create_model
 
 INIT_METHODS = ("random", "teacher")
-DATA_FORMATS = ("auto", "text", "jsonl", "mimic", "mimic-iv")
-PLACEHOLDER_MODES = ("unk", "split")
-PRECISIONS = ("fp32", "bf16")
 
 
 @dataclass(frozen=True)
@@ -45,7 +42,7 @@ class SystemSettings:
     progress: bool = True
 
     def __post_init__(self) -> None:
-        _choice("system.precision", self.precision, PRECISIONS)
+        _choice("system.precision", self.precision, ("fp32", "bf16"))
         _at_least("system.threads", self.threads, 0)
         if not (self.device in ("auto", "cpu", "cuda") or self.device.startswith("cuda:")):
             raise ValueError(
@@ -132,8 +129,8 @@ class DataSettings:
     def __post_init__(self) -> None:
         if not self.paths:
             raise ValueError("No input files: set data.paths (a list of paths or globs).")
-        _choice("data.format", self.format, DATA_FORMATS)
-        _choice("data.placeholders", self.placeholders, PLACEHOLDER_MODES)
+        _choice("data.format", self.format, ("auto", "text", "jsonl", "mimic", "mimic-iv"))
+        _choice("data.placeholders", self.placeholders, ("unk", "split"))
         _at_least("data.window", self.window, 8)
         if not 1 <= self.stride <= self.window:
             raise ValueError(

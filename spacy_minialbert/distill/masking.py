@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import torch
 from torch import Tensor
@@ -25,12 +25,7 @@ class MaskedBatch:
     masked: Tensor
 
     def to(self, device: torch.device) -> MaskedBatch:
-        return MaskedBatch(
-            self.input_ids.to(device),
-            self.attention_mask.to(device),
-            self.labels.to(device),
-            self.masked.to(device),
-        )
+        return MaskedBatch(*(getattr(self, item.name).to(device) for item in fields(self)))
 
 
 def batch_generator(seed: int, rank: int, step: int, micro_batch: int) -> torch.Generator:

@@ -38,14 +38,9 @@ class MetricsLog:
     def truncate_after(self, step: int) -> None:
         """Drop lines logged after ``step``: a killed run may have logged past its last
         checkpoint, and the resumed run logs those steps again."""
-        if not self.path.is_file():
-            return
-        kept = [
-            line
-            for line in self.path.read_text(encoding="utf-8").splitlines()
-            if line.strip() and json.loads(line)["step"] <= step
-        ]
-        self.path.write_text("".join(f"{line}\n" for line in kept), encoding="utf-8")
+        if self.path.is_file():
+            kept = [record for record in self.read() if record["step"] <= step]
+            self.path.write_text("".join(json.dumps(r) + "\n" for r in kept), encoding="utf-8")
 
     def write(self, record: Mapping[str, Any]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)

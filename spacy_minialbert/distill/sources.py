@@ -27,6 +27,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..notes import CsvNotes, JsonlNotes, MissingColumns, Note, Rejected, TextNotes
 from ..notes.encoding import EncodingProblem
@@ -34,14 +35,8 @@ from ..notes.formats import format_from_name
 from ..notes.mimic_iv import MimicIvNotes
 from ..notes.records import BAD_ENCODING, EMPTY_TEXT, MALFORMED, MISSING_TEXT, InputItem
 
-# data.format's names for the formats of the reader of notes.
-DATA_FORMAT_TO_NOTE_FORMAT = {
-    "text": "text",
-    "jsonl": "jsonl",
-    "mimic": "csv",
-    "mimic-iv": "mimic-iv",
-}
-_NOTE_FORMAT_TO_DATA_FORMAT = {notes: name for name, notes in DATA_FORMAT_TO_NOTE_FORMAT.items()}
+# The formats of the reader of notes, by their data.format names.
+_DATA_FORMAT_OF = {"text": "text", "jsonl": "jsonl", "csv": "mimic", "mimic-iv": "mimic-iv"}
 COLUMN_HINT = "choose the column with data.text_column."
 
 logger = logging.getLogger(__name__)
@@ -93,7 +88,7 @@ def expand_paths(patterns: Sequence[str], data_format: str = "auto") -> list[Inp
 def _format_of(path: Path, data_format: str) -> str:
     if data_format != "auto":
         return data_format
-    found = _NOTE_FORMAT_TO_DATA_FORMAT.get(format_from_name(path) or "")
+    found = _DATA_FORMAT_OF.get(format_from_name(path) or "")
     if found is None:
         raise ValueError(
             f"Cannot tell the format of {path} from its name; set data.format to 'text', "
@@ -132,7 +127,8 @@ class DocumentSource:
             item = self.files[file_index]
             offset = start.offset if file_index == start.file_index else 0
             records = read_records(item, offset, self.text_column, self.keep_iserror)
-            text_name = text_column_of(item.format, self.text_column)
+            # The name of the text field or column the file is read with.
+            text_name = self.text_column or ("TEXT" if item.format == "mimic" else "text")
             for text, after in document_texts(records, item.path, text_name, self.skipped):
                 documents += 1
                 yield text, SourcePosition(file_index, after, documents)
@@ -146,30 +142,19 @@ def read_records(
 ) -> Iterator[InputItem]:
     """The records of one file from byte ``offset`` on, read by the reader of its format."""
     path = item.path
+    if item.format == "text":
+        return TextNotes(path).items(offset)
+    options: dict[str, Any] = {"text_column": text_column, "keep_iserror": keep_iserror}
     try:
-        if item.format == "text":
-            return TextNotes(path).items(offset)
         if item.format == "jsonl":
-            reader = JsonlNotes(
-                path, text_column=text_column, keep_iserror=keep_iserror, require_id=False
-            )
-            return reader.items(offset)
+            return JsonlNotes(path, **options, require_id=False).items(offset)
         read = MimicIvNotes if item.format == "mimic-iv" else CsvNotes
-        table = read(
-            path, text_column=text_column, keep_iserror=keep_iserror, require_id=False,
-            hint=COLUMN_HINT,
-        )  # fmt: skip
-        return table.items(offset)
+        return read(path, **options, require_id=False, hint=COLUMN_HINT).items(offset)
     except MissingColumns as error:
         raise ValueError(
             f"{path} has no column '{text_column or error.missing[0]}' (data.text_column); its "
             f"columns: {', '.join(error.found)}."
         ) from None
-
-
-def text_column_of(data_format: str, text_column: str | None) -> str:
-    """The name of the text field or column a file of ``data_format`` is read with."""
-    return text_column or ("TEXT" if data_format == "mimic" else "text")
 
 
 def document_texts(

@@ -49,11 +49,12 @@ def student_config(
             f"{positions} positions (student.max_position_embeddings)."
         )
     # StudentSettings has BackboneShape's fields (a test keeps them so); None: the teacher's.
+    act = getattr(teacher_config, "hidden_act", "gelu")
     teachers = {
         "hidden_size": hidden,
         "num_attention_heads": heads,
         "intermediate_size": int(teacher_config.intermediate_size),
-        "hidden_act": _activation(teacher_config),
+        "hidden_act": act if isinstance(act, str) else "gelu",
         "max_position_embeddings": positions,
     }
     chosen = {name: value for name, value in asdict(settings).items() if value is not None}
@@ -67,11 +68,6 @@ def student_config(
         layer_norm_eps=float(getattr(teacher_config, "layer_norm_eps", 1e-12)),
         tokenizer_class=type(tokenizer).__name__.removesuffix("Fast"),
     )
-
-
-def _activation(teacher_config: Any) -> str:
-    act = getattr(teacher_config, "hidden_act", "gelu")
-    return act if isinstance(act, str) else "gelu"
 
 
 @dataclass

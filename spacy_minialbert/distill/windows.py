@@ -157,6 +157,7 @@ class WindowStream:
     def state_dict(self) -> dict[str, Any]:
         """Everything needed to continue exactly here (tensors and plain values only)."""
         lengths = torch.tensor([len(w) for w in self.buffer], dtype=torch.int64)
+        version, internal, gauss = self.rng.getstate()
         flat = [token for window in self.buffer for token in window]
         return {
             "epoch": self.epoch,
@@ -165,7 +166,7 @@ class WindowStream:
             "position": [self.position.file_index, self.position.offset, self.position.documents],
             "buffer_tokens": torch.tensor(flat, dtype=torch.int64),
             "buffer_lengths": lengths,
-            "rng": _rng_to_plain(self.rng.getstate()),
+            "rng": [version, list(internal), gauss],
             "rank": self.rank,
             "world_size": self.world_size,
         }
@@ -182,18 +183,9 @@ class WindowStream:
         self.position = SourcePosition(*(int(v) for v in state["position"]))
         pieces = torch.split(state["buffer_tokens"], state["buffer_lengths"].tolist())
         self.buffer = [piece.tolist() for piece in pieces]
-        self.rng.setstate(_rng_from_plain(state["rng"]))
+        version, internal, gauss = state["rng"]
+        self.rng.setstate((version, tuple(internal), gauss))
         self._documents = None
-
-
-def _rng_to_plain(state: tuple[Any, ...]) -> list[Any]:
-    version, internal, gauss = state
-    return [version, list(internal), gauss]
-
-
-def _rng_from_plain(plain: list[Any]) -> tuple[Any, ...]:
-    version, internal, gauss = plain
-    return (version, tuple(internal), gauss)
 
 
 def collate(windows: list[list[int]], pad_id: int) -> tuple[Tensor, Tensor]:
