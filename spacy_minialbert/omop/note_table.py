@@ -30,7 +30,7 @@ checked, never changed) gets one row per note:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -48,13 +48,14 @@ from sqlalchemy import (
     Text,
     func,
     insert,
-    inspect,
     select,
 )
 
 from ..corpora.account import Account
 from ..corpora.mimic_iv import mimic_iv_note_documents
 from ..corpora.records import DocumentRecord
+from .schema import existing_columns
+from .writer import chunks
 
 NOTE_TITLES = {"DS": "Discharge summary", "RR": "Radiology report", "AR": "Radiology addendum"}
 
@@ -88,16 +89,15 @@ def note_table(name: str = "note", schema: str | None = None) -> Table:
 class LoadReport:
     loaded: int = 0
     already_there: int = 0
-    account: Account | None = None
+    account: Account = field(default_factory=lambda: Account("mimic-iv-note"))
 
     def format(self) -> str:
         line = f"NOTE: {self.loaded} notes loaded, {self.already_there} already in the table"
-        if self.account is not None:
-            excluded = sum(self.account.documents_excluded.values())
-            failed = sum(self.account.documents_failed.values())
-            if excluded or failed:
-                reasons = dict(self.account.documents_excluded + self.account.documents_failed)
-                line += f"; {excluded} rows excluded and {failed} failed ({reasons})"
+        excluded = sum(self.account.documents_excluded.values())
+        failed = sum(self.account.documents_failed.values())
+        if excluded or failed:
+            reasons = dict(self.account.documents_excluded + self.account.documents_failed)
+            line += f"; {excluded} rows excluded and {failed} failed ({reasons})"
         return line
 
 
@@ -111,29 +111,21 @@ def load_mimic_iv_notes(
 ) -> LoadReport:
     """Load the notes of MIMIC-IV-Note files into NOTE (see the module docstring)."""
     table = note_table(table_name, schema)
-    if not inspect(engine).has_table(table_name, schema=schema):
-        table.metadata.create_all(engine)
-    else:
-        found = {c["name"].lower() for c in inspect(engine).get_columns(table_name, schema=schema)}
-        missing = [column.name for column in table.columns if column.name not in found]
-        if missing:
-            raise ValueError(
-                f"The existing table {table_name} has no column {', '.join(missing)}; it is not "
-                "an OMOP CDM v5.4 NOTE table, and it is left as it is."
-            )
+    found = existing_columns(engine, table)
+    missing = [c.name for c in table.columns if found is not None and c.name not in found]
+    if missing:
+        raise ValueError(
+            f"The existing table {table_name} has no column {', '.join(missing)}; it is not "
+            "an OMOP CDM v5.4 NOTE table, and it is left as it is."
+        )
     with engine.connect() as connection:
         next_id = int(connection.execute(select(func.max(table.c.note_id))).scalar() or 0) + 1
-    report = LoadReport(account=Account("mimic-iv-note"))
-    assert report.account is not None
-    batch: list[DocumentRecord] = []
-    for path in paths:
-        for record in mimic_iv_note_documents(path, account=report.account):
-            batch.append(record)
-            if len(batch) == notes_per_transaction:
-                next_id = _load(engine, table, batch, next_id, report)
-                batch = []
-    if batch:
-        _load(engine, table, batch, next_id, report)
+    report = LoadReport()
+    records = (
+        record for path in paths for record in mimic_iv_note_documents(path, account=report.account)
+    )
+    for batch in chunks(records, notes_per_transaction):
+        next_id = _load(engine, table, batch, next_id, report)
     return report
 
 

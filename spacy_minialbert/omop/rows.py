@@ -122,14 +122,9 @@ def note_rows(
                 "text there; the record was made from another version of the note."
             )
         concept, source_concept = settings.concepts.label(entity["label"])
-        lexical = entity["text"]
-        if len(lexical) > LEXICAL_VARIANT_LENGTH:
-            lexical = lexical[:LEXICAL_VARIANT_LENGTH]
-            truncations.lexical_variants += 1
         modifiers = term_modifiers(entity)
-        if len(modifiers) > MODIFIERS_LENGTH:
-            modifiers = modifiers[:MODIFIERS_LENGTH]
-            truncations.modifiers += 1
+        truncations.lexical_variants += len(entity["text"]) > LEXICAL_VARIANT_LENGTH
+        truncations.modifiers += len(modifiers) > MODIFIERS_LENGTH
         row = {
             "note_nlp_id": note_id * settings.ids_per_note + ordinal,
             "note_id": note_id,
@@ -138,7 +133,7 @@ def note_rows(
             ),
             "snippet": snippet(text, start, end),
             "offset": str(start),
-            "lexical_variant": lexical,
+            "lexical_variant": entity["text"][:LEXICAL_VARIANT_LENGTH],
             "note_nlp_concept_id": concept,
             "note_nlp_source_concept_id": source_concept,
             "nlp_system": settings.nlp_system,
@@ -146,7 +141,7 @@ def note_rows(
             "nlp_datetime": settings.processed,
             "term_exists": term_exists(entity),
             "term_temporal": "past" if entity["historical"] else "present",
-            "term_modifiers": modifiers,
+            "term_modifiers": modifiers[:MODIFIERS_LENGTH],
         }
         if settings.offset_columns:
             row["offset_start"], row["offset_end"] = start, end

@@ -93,7 +93,15 @@ def note_nlp_table(spec: TableSpec, metadata: MetaData | None = None) -> Table:
     return table
 
 
-REQUIRED_COLUMNS = tuple(column.name for column in note_nlp_table(TableSpec()).columns)
+def existing_columns(engine: Engine, table: Table) -> dict[str, Any] | None:
+    """None after creating ``table`` where it was missing; else the columns of the existing
+    table (never changed) by lower-cased name."""
+    inspector = inspect(engine)
+    if not inspector.has_table(table.name, schema=table.schema):
+        table.metadata.create_all(engine)
+        return None
+    columns = inspector.get_columns(table.name, schema=table.schema)
+    return {column["name"].lower(): column for column in columns}
 
 
 def ensure_note_nlp(engine: Engine, spec: TableSpec) -> tuple[Table, int, bool]:
@@ -102,15 +110,10 @@ def ensure_note_nlp(engine: Engine, spec: TableSpec) -> tuple[Table, int, bool]:
 
     ValueError when an existing table lacks a column the writer needs (naming them)."""
     table = note_nlp_table(spec)
-    inspector = inspect(engine)
-    if not inspector.has_table(spec.name, schema=spec.schema):
-        table.metadata.create_all(engine)
+    found = existing_columns(engine, table)
+    if found is None:
         return table, _id_limit(engine, spec.bigint_ids), True
-    found = {
-        column["name"].lower(): column for column in inspector.get_columns(spec.name, spec.schema)
-    }
-    wanted = REQUIRED_COLUMNS + (OFFSET_COLUMNS if spec.offset_columns else ())
-    missing = [name for name in wanted if name not in found]
+    missing = [column.name for column in table.columns if column.name not in found]
     if missing:
         hint = (
             " (the integer offsets are added only to a table this tool creates; add them with "

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import BigInteger, Engine, and_, cast, delete, insert
 from sqlalchemy.exc import IntegrityError
@@ -27,6 +27,7 @@ from .rows import RowSettings, Truncations, note_rows
 from .schema import TableSpec, ensure_note_nlp
 
 SYSTEM_NAME = "spacy-minialbert"
+T = TypeVar("T")
 
 
 @dataclass
@@ -106,7 +107,7 @@ def write_note_nlp(
         table.c.note_nlp_id < first_id + step,
         table.c.nlp_system.like(f"{SYSTEM_NAME}%"),
     )
-    for chunk in _chunks(notes, options.notes_per_transaction):
+    for chunk in chunks(notes, options.notes_per_transaction):
         rows: list[dict[str, Any]] = []
         note_ids: list[int] = []
         for record, text in chunk:
@@ -167,12 +168,11 @@ def with_texts(
             )
 
 
-def _chunks(
-    pairs: Iterable[tuple[dict[str, Any], str]], size: int
-) -> Iterator[list[tuple[dict[str, Any], str]]]:
-    chunk: list[tuple[dict[str, Any], str]] = []
-    for pair in pairs:
-        chunk.append(pair)
+def chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """``items`` in lists of ``size`` (the last one shorter)."""
+    chunk: list[T] = []
+    for item in items:
+        chunk.append(item)
         if len(chunk) == size:
             yield chunk
             chunk = []
