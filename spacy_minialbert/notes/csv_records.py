@@ -31,10 +31,9 @@ from __future__ import annotations
 
 import csv
 import re
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-
-from .noteevents import raise_csv_field_limit
 
 _WHOLE_NUMBER = re.compile(r"\s*[0-9]+\s*")
 # What a cell holds, and what a column has held (see ``_Shape``).
@@ -162,7 +161,7 @@ class CsvRecords:
     the middle of the file)."""
 
     def __init__(self, lines: Iterable[str], *, first_line: int = 1) -> None:
-        raise_csv_field_limit()  # a discharge summary is longer than the csv module's 128 KiB
+        _raise_field_limit()  # a discharge summary is longer than the csv module's 128 KiB
         self._lines = _Lines(iter(lines), first_line)
         self._reader = csv.reader(self._lines, strict=True)
 
@@ -251,3 +250,14 @@ def _kind(value: str) -> str:
     if not value.strip():
         return _BLANK
     return _NUMBER if _WHOLE_NUMBER.fullmatch(value) else _TEXT
+
+
+def _raise_field_limit() -> None:
+    """Lift the csv module's 128 KiB field limit as far as this platform's C long allows."""
+    limit = sys.maxsize
+    while True:
+        try:
+            csv.field_size_limit(limit)
+            return
+        except OverflowError:
+            limit //= 2

@@ -1,10 +1,7 @@
-"""The ``ISERROR`` flag of MIMIC-III NOTEEVENTS-style records and the csv module's field limit,
-shared by the readers of notes and Spark's input reader."""
+"""The ``ISERROR`` flag of MIMIC-III NOTEEVENTS-style records, shared by the readers of notes and
+Spark's input reader."""
 
 from __future__ import annotations
-
-import csv
-import sys
 
 # ISERROR = 1 marks a note a physician flagged as an error; readers skip these (and count them)
 # unless told to keep them (``keep_iserror``, ``--keep-iserror``: the option's one name).
@@ -15,15 +12,3 @@ FLAGGED_VALUES = ("1", "1.0")  # 1.0: exports that wrote the column as a float
 def is_flagged_error(value: object) -> bool:
     """Whether an ``ISERROR`` value (a CSV cell, a JSON value) marks the note as an error."""
     return value is not None and str(value).strip() in FLAGGED_VALUES
-
-
-def raise_csv_field_limit() -> None:
-    """Lift the csv module's 128 KiB field limit as far as this platform's C long allows:
-    discharge summaries are longer than that."""
-    limit = sys.maxsize
-    while True:
-        try:
-            csv.field_size_limit(limit)
-            return
-        except OverflowError:
-            limit //= 2
