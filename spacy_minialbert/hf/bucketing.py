@@ -76,15 +76,11 @@ def bucketed_forward(
             if value is None:
                 continue
             value = value.float() if value.is_floating_point() else value
+            row_output = name in ROW_OUTPUTS
             if name not in merged:
-                shape = (input_ids.shape[0], seq, *value.shape[2:])
-                if name in ROW_OUTPUTS:
-                    shape = (input_ids.shape[0], *value.shape[1:])
-                merged[name] = value.new_zeros(shape)
-            if name in ROW_OUTPUTS:
-                merged[name][index] = value
-            else:
-                merged[name][index, :width] = value
+                shape = value.shape[1:] if row_output else (seq, *value.shape[2:])
+                merged[name] = value.new_zeros((input_ids.shape[0], *shape))
+            merged[name][index if row_output else (index, slice(0, width))] = value
     return output_type(**merged)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from torch import Tensor
@@ -44,8 +44,8 @@ class Layout:
 
     ``renames`` are ``(regex, replacement)`` pairs applied to keys after ``strip_prefix``, which
     is removed when some key starts with ``prefix_marker`` (a head model wrapping the encoder);
-    the first matching pattern wins. Keys matching ``ignored`` are known
-    and unused (buffers, heads of other tasks); any other unmatched key is reported.
+    the first matching pattern wins. Keys matching ``ignored`` are known and unused (buffers,
+    heads of other tasks); any other unmatched key is reported.
     """
 
     name: str
@@ -54,10 +54,6 @@ class Layout:
     strip_prefix: str = ""
     prefix_marker: str = ""
     ignored: tuple[str, ...] = ()
-    _compiled: list[tuple[re.Pattern[str], str]] = field(default_factory=list, compare=False)
-
-    def __post_init__(self) -> None:
-        self._compiled.extend((re.compile("^" + p), t) for p, t in self.renames)
 
     def to_config(self, raw: Mapping[str, Any], **overrides: Any) -> MiniAlbertConfig:
         return MiniAlbertConfig(**{**self.config_keys(raw), **overrides})
@@ -69,23 +65,19 @@ class Layout:
         renamed: dict[str, Tensor] = {}
         unknown: list[str] = []
         for key, tensor in state.items():
-            source = (
-                key[len(self.strip_prefix) :]
-                if prefixed and key.startswith(self.strip_prefix)
-                else key
-            )
+            source = key.removeprefix(self.strip_prefix) if prefixed else key
             if any(re.match(pattern, source) for pattern in self.ignored):
                 continue
-            for pattern, target in self._compiled:
-                if pattern.match(source):
-                    renamed[pattern.sub(target, source, count=1)] = tensor
+            for pattern, target in self.renames:
+                if re.match(pattern, source):
+                    renamed[re.sub(pattern, target, source, count=1)] = tensor
                     break
             else:
                 unknown.append(key)
         return renamed, unknown
 
 
-# Config fields shared by every layout, copied when present.
+# Config fields shared by the nlpie and ALBERT layouts, copied when present.
 _COMMON_CONFIG_KEYS = (
     "vocab_size", "embedding_size", "hidden_size", "num_hidden_layers", "num_attention_heads",
     "intermediate_size", "hidden_act", "hidden_dropout_prob", "attention_probs_dropout_prob",
@@ -94,14 +86,8 @@ _COMMON_CONFIG_KEYS = (
 )  # fmt: skip
 
 
-def _common(raw: Mapping[str, Any]) -> dict[str, Any]:
-    keys = {k: raw[k] for k in _COMMON_CONFIG_KEYS if k in raw}
-    if "id2label" in keys:
-        keys["id2label"] = {int(k): v for k, v in keys["id2label"].items()}
-    return keys
-
-
-def _check_single_group(raw: Mapping[str, Any]) -> None:
+def _albert_common(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """The common fields of an ALBERT-based config (nlpie, ALBERT), which must have one layer."""
     groups, inner = raw.get("num_hidden_groups", 1), raw.get("inner_group_num", 1)
     if groups != 1 or inner != 1:
         raise ValueError(
@@ -109,11 +95,14 @@ def _check_single_group(raw: Mapping[str, Any]) -> None:
             "each (num_hidden_groups, inner_group_num). Only one shared layer (1 group of 1 "
             "layer) can be represented by MiniALBERT."
         )
+    keys = {k: raw[k] for k in _COMMON_CONFIG_KEYS if k in raw}
+    if "id2label" in keys:
+        keys["id2label"] = {int(k): v for k, v in keys["id2label"].items()}
+    return keys
 
 
 def _nlpie_config(raw: Mapping[str, Any]) -> dict[str, Any]:
-    _check_single_group(raw)
-    keys = _common(raw)
+    keys = _albert_common(raw)
     keys["use_adapter"] = bool(raw.get("use_adapter", False))
     keys["reduction_factor"] = raw.get("reduction_factor", 16)
     keys["classifier_dropout"] = raw.get("classifier_dropout")
@@ -121,8 +110,7 @@ def _nlpie_config(raw: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _albert_config(raw: Mapping[str, Any]) -> dict[str, Any]:
-    _check_single_group(raw)
-    keys = _common(raw)
+    keys = _albert_common(raw)
     keys.setdefault("hidden_act", "gelu_new")  # AlbertConfig's own default
     keys["use_adapter"] = False
     keys["project_embeddings"] = True  # ALBERT always maps embeddings to the hidden width

@@ -12,7 +12,7 @@ from typing import Any
 from transformers import PretrainedConfig
 
 from ..backbone_shape import BackboneShape
-from ..modeling import EncoderConfig, HaltingConfig
+from ..modeling import EncoderConfig
 
 
 class MiniAlbertConfig(PretrainedConfig):
@@ -113,7 +113,7 @@ class MiniAlbertConfig(PretrainedConfig):
             padding_idx=self.pad_token_id,
             adapter_width=self.adapter_width,
             project_embeddings=self.project_embeddings,
-            halting=HaltingConfig(epsilon=self.act_epsilon) if self.use_act else None,
+            halting_epsilon=self.act_epsilon if self.use_act else None,
         )
 
     @property

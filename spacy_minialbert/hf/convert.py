@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .checkpoints import detect_layout
-from .files import read_config, resolve_checkpoint
+from .loading import read_config, resolve_checkpoint
 from .modeling import (
     MiniAlbertForMaskedLM,
     MiniAlbertForSequenceClassification,

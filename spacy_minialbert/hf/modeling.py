@@ -1,20 +1,58 @@
-"""Thin Hugging Face ``PreTrainedModel`` wrappers around the pure PyTorch encoder."""
+"""Thin Hugging Face ``PreTrainedModel`` wrappers around the pure PyTorch encoder, their
+``ModelOutput`` types and their registration with the ``transformers`` Auto classes."""
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
 from typing import Any
 
 import torch
 from torch import Tensor, nn
 from torch.nn import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
-from transformers import PreTrainedModel
+from transformers import (
+    AutoConfig,
+    AutoModel,
+    AutoModelForMaskedLM,
+    AutoModelForSequenceClassification,
+    AutoModelForTokenClassification,
+    AutoTokenizer,
+    BertTokenizer,
+    BertTokenizerFast,
+    PreTrainedModel,
+)
+from transformers.utils import ModelOutput
 
-from ..modeling import MaskedLMHead, MiniAlbertEncoder
+from ..modeling import MiniAlbertEncoder, activation_module
 from .configuration import MiniAlbertConfig
 from .loading import load_checked, read_checkpoint
-from .outputs import MiniAlbertHeadOutput, MiniAlbertModelOutput
 
 DEFAULT_REDUCTION_FACTOR = 16
+
+
+@dataclass
+class MiniAlbertModelOutput(ModelOutput):
+    """Encoder output. ``updates`` (layer applications per token) and ``remainders`` are set
+    only with adaptive depth; ``hidden_states``/``attentions`` only when asked for."""
+
+    last_hidden_state: torch.Tensor | None = None
+    pooler_output: torch.Tensor | None = None
+    hidden_states: tuple[torch.Tensor, ...] | None = None
+    attentions: tuple[torch.Tensor, ...] | None = None
+    updates: torch.Tensor | None = None
+    remainders: torch.Tensor | None = None
+
+
+@dataclass
+class MiniAlbertHeadOutput(ModelOutput):
+    """Output of a task head: loss (when labels are given), logits, and the encoder extras."""
+
+    loss: torch.Tensor | None = None
+    logits: torch.Tensor | None = None
+    hidden_states: tuple[torch.Tensor, ...] | None = None
+    attentions: tuple[torch.Tensor, ...] | None = None
+    updates: torch.Tensor | None = None
+    remainders: torch.Tensor | None = None
 
 
 class MiniAlbertPreTrainedModel(PreTrainedModel):
@@ -57,12 +95,6 @@ class MiniAlbertPreTrainedModel(PreTrainedModel):
         model.eval()
         return model
 
-    @property
-    def encoder_model(self) -> MiniAlbertModel:
-        base = self.base_model
-        assert isinstance(base, MiniAlbertModel)
-        return base
-
     @classmethod
     def own_key(cls, canonical: str) -> str:
         """This class's state-dict key for a canonical (``MiniAlbertModel``-relative) key."""
@@ -79,7 +111,8 @@ class MiniAlbertPreTrainedModel(PreTrainedModel):
         A model without adapters (e.g. an ALBERT backbone) first gets fresh ones of width
         ``hidden_size // reduction_factor``.
         """
-        base = self.encoder_model
+        base = self.base_model
+        assert isinstance(base, MiniAlbertModel)
         if not self.config.use_adapter:
             self.config.use_adapter = True
             if not getattr(self.config, "reduction_factor", None):
@@ -148,12 +181,8 @@ class MiniAlbertModel(MiniAlbertPreTrainedModel):
             output_attentions=_flag(output_attentions, self.config.output_attentions),
         )
         result = MiniAlbertModelOutput(
-            last_hidden_state=output.last_hidden_state,
             pooler_output=None if self.pooler is None else self.pooler(output.last_hidden_state),
-            hidden_states=output.hidden_states,
-            attentions=output.attentions,
-            updates=output.updates,
-            remainders=output.remainders,
+            **vars(output),  # the encoder's own fields
         )
         return result if _flag(return_dict, self.config.use_return_dict) else result.to_tuple()
 
@@ -163,7 +192,8 @@ def _flag(value: bool | None, default: bool) -> bool:
 
 
 class _HeadModel(MiniAlbertPreTrainedModel):
-    """A task head on the encoder's last hidden state: subclasses give the logits and the loss."""
+    """A task head on the encoder's last hidden state: subclasses give the logits, and the loss
+    unless it is cross-entropy over the last dimension with -100 ignored."""
 
     def __init__(self, config: MiniAlbertConfig) -> None:
         super().__init__(config)
@@ -173,7 +203,7 @@ class _HeadModel(MiniAlbertPreTrainedModel):
         raise NotImplementedError
 
     def loss(self, logits: Tensor, labels: Tensor) -> Tensor:
-        raise NotImplementedError
+        return CrossEntropyLoss()(logits.view(-1, logits.shape[-1]), labels.view(-1))
 
     def forward(
         self,
@@ -209,6 +239,24 @@ class _HeadModel(MiniAlbertPreTrainedModel):
         return result if _flag(return_dict, self.config.use_return_dict) else result.to_tuple()
 
 
+class MaskedLMHead(nn.Module):
+    """``decoder(LayerNorm(activation(transform(h))))``: MiniALBERT's untied masked-LM head.
+
+    Unlike ALBERT's head it maps the hidden width straight to the vocabulary.
+    """
+
+    def __init__(self, config: MiniAlbertConfig) -> None:
+        super().__init__()
+        self.transform = nn.Linear(config.hidden_size, config.hidden_size)
+        self.activation = activation_module(config.hidden_act)
+        self.layer_norm = nn.LayerNorm(config.hidden_size, eps=config.layer_norm_eps)
+        self.decoder = nn.Linear(config.hidden_size, config.vocab_size)
+
+    def forward(self, hidden: Tensor) -> Tensor:
+        """*Shape:* ``hidden`` ``[batch, seq, hidden]``; returns logits ``[batch, seq, vocab]``."""
+        return self.decoder(self.layer_norm(self.activation(self.transform(hidden))))
+
+
 class MiniAlbertForMaskedLM(_HeadModel):
     """MiniALBERT with its (untied) masked-LM head, as used in distillation.
 
@@ -217,16 +265,11 @@ class MiniAlbertForMaskedLM(_HeadModel):
 
     def __init__(self, config: MiniAlbertConfig) -> None:
         super().__init__(config)
-        self.mlm_head = MaskedLMHead(
-            config.hidden_size, config.vocab_size, config.hidden_act, config.layer_norm_eps
-        )
+        self.mlm_head = MaskedLMHead(config)
         self.post_init()
 
     def logits(self, last_hidden_state: Tensor) -> Tensor:
         return self.mlm_head(last_hidden_state)
-
-    def loss(self, logits: Tensor, labels: Tensor) -> Tensor:
-        return CrossEntropyLoss()(logits.view(-1, logits.shape[-1]), labels.view(-1))
 
 
 class MiniAlbertForTokenClassification(_HeadModel):
@@ -243,9 +286,6 @@ class MiniAlbertForTokenClassification(_HeadModel):
 
     def logits(self, last_hidden_state: Tensor) -> Tensor:
         return self.classifier(self.dropout(last_hidden_state))
-
-    def loss(self, logits: Tensor, labels: Tensor) -> Tensor:
-        return CrossEntropyLoss()(logits.view(-1, self.config.num_labels), labels.view(-1))
 
 
 class MiniAlbertForSequenceClassification(_HeadModel):
@@ -278,3 +318,31 @@ class MiniAlbertForSequenceClassification(_HeadModel):
         if self.config.problem_type == "single_label_classification":
             return CrossEntropyLoss()(logits.view(-1, n_labels), labels.view(-1))
         return BCEWithLogitsLoss()(logits, labels.to(logits.dtype))
+
+
+@functools.cache
+def register_auto_classes() -> None:
+    """Make ``AutoConfig``, ``AutoModel``, the three head Auto classes and ``AutoTokenizer``
+    resolve ``model_type: "minialbert"``. Idempotent.
+
+    spacy-transformers rebuilds a saved pipeline's transformer with ``AutoConfig``/``AutoModel``
+    from the stored ``config.json``; ``model_type: "minialbert"`` must be known by then. The
+    spaCy architecture (found through an entry point) imports this package, which calls this.
+    """
+    AutoConfig.register(MiniAlbertConfig.model_type, MiniAlbertConfig, exist_ok=True)
+    AutoModel.register(MiniAlbertConfig, MiniAlbertModel, exist_ok=True)
+    AutoModelForMaskedLM.register(MiniAlbertConfig, MiniAlbertForMaskedLM, exist_ok=True)
+    AutoModelForTokenClassification.register(
+        MiniAlbertConfig, MiniAlbertForTokenClassification, exist_ok=True
+    )
+    AutoModelForSequenceClassification.register(
+        MiniAlbertConfig, MiniAlbertForSequenceClassification, exist_ok=True
+    )
+    # Our checkpoints write `tokenizer_class`; this default covers directories that do not
+    # (the published MiniALBERT tokenizers are BERT WordPiece).
+    AutoTokenizer.register(
+        MiniAlbertConfig,
+        slow_tokenizer_class=BertTokenizer,
+        fast_tokenizer_class=BertTokenizerFast,
+        exist_ok=True,
+    )

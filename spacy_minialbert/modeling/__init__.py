@@ -1,18 +1,13 @@
 """The pure PyTorch core of MiniALBERT: no spaCy, no Hugging Face."""
 
-from .adapter import BottleneckAdapter
-from .config import EncoderConfig, HaltingConfig
-from .encoder import MiniAlbertEncoder
-from .halting import HaltingUnit
-from .heads import MaskedLMHead
-from .outputs import EncoderOutput
+from .config import EncoderConfig
+from .encoder import EncoderOutput, MiniAlbertEncoder
+from .layer import BottleneckAdapter, activation_module
 
 __all__ = [
     "BottleneckAdapter",
     "EncoderConfig",
     "EncoderOutput",
-    "HaltingConfig",
-    "HaltingUnit",
-    "MaskedLMHead",
     "MiniAlbertEncoder",
+    "activation_module",
 ]

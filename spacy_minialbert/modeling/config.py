@@ -12,29 +12,15 @@ ACTIVATIONS = ("gelu", "gelu_new", "gelu_pytorch_tanh", "gelu_fast", "relu", "si
 
 
 @dataclass(frozen=True)
-class HaltingConfig:
-    """Per-token adaptive depth as in ALBERT-ACT (https://arxiv.org/abs/2109.06736).
-
-    A token halts once its accumulated halting probability exceeds ``1 - epsilon``.
-    """
-
-    epsilon: float = 0.01
-
-    def __post_init__(self) -> None:
-        if not 0.0 < self.epsilon < 1.0:
-            raise ValueError(
-                f"The halting epsilon ({self.epsilon}) must lie strictly between 0 and 1."
-            )
-
-
-@dataclass(frozen=True)
 class EncoderConfig:
     """Shape and regularisation of a MiniALBERT encoder.
 
     ``adapter_width`` is the bottleneck width of the per-recursion adapters (``None``: no
     adapters, which makes each recursion exactly an ALBERT layer). ``project_embeddings`` adds
     the linear map from ``embedding_width`` to ``hidden_width``; it is required when the two
-    differ and optional (ALBERT keeps it) when they are equal.
+    differ and optional (ALBERT keeps it) when they are equal. ``halting_epsilon`` adds per-token
+    adaptive depth as in ALBERT-ACT (https://arxiv.org/abs/2109.06736): a token halts once its
+    accumulated halting probability exceeds ``1 - halting_epsilon`` (``None``: fixed depth).
     """
 
     vocab_size: int
@@ -52,9 +38,13 @@ class EncoderConfig:
     padding_idx: int | None = 0
     adapter_width: int | None = None
     project_embeddings: bool | None = None
-    halting: HaltingConfig | None = None
+    halting_epsilon: float | None = None
 
     def __post_init__(self) -> None:
+        if self.halting_epsilon is not None and not 0.0 < self.halting_epsilon < 1.0:
+            raise ValueError(
+                f"The halting epsilon ({self.halting_epsilon}) must lie strictly between 0 and 1."
+            )
         if self.project_embeddings is None:
             object.__setattr__(
                 self, "project_embeddings", self.embedding_width != self.hidden_width
@@ -110,7 +100,3 @@ class EncoderConfig:
     @property
     def head_width(self) -> int:
         return self.hidden_width // self.n_heads
-
-    @property
-    def has_adapters(self) -> bool:
-        return self.adapter_width is not None
