@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -109,14 +109,11 @@ class Int8DynamicLinear(nn.Module):
         return fused
 
     def signature(self) -> tuple[Any, ...]:
-        """Identifies the current weights (see ``modeling.attention.fuse_linears``)."""
+        """Identifies the current weights (see ``modeling.fastpath.signature``)."""
         return tuple(
             None if tensor is None else (tensor.data_ptr(), tensor.device)
             for tensor in (self.weight, self.weight_scale, self.bias)
         )
-
-    def dequantized_weight(self) -> Tensor:
-        return self.weight.float() * self.weight_scale[:, None]
 
     def _packed_params(self) -> Any:
         # Per forward pass, like every derived weight (see modeling.fastpath).
@@ -139,7 +136,7 @@ class Int8DynamicLinear(nn.Module):
     def forward(self, hidden: Tensor) -> Tensor:
         """*Shape:* ``hidden`` ``[..., in_features]``; returns ``[..., out_features]``."""
         if hidden.device.type != "cpu":
-            weight = self.dequantized_weight().to(hidden.dtype)
+            weight = (self.weight.float() * self.weight_scale[:, None]).to(hidden.dtype)
             bias = None if self.bias is None else self.bias.to(hidden.dtype)
             return F.linear(hidden, weight, bias)
         if hidden.dtype != torch.float32:
@@ -154,21 +151,16 @@ class Int8DynamicLinear(nn.Module):
         )
 
 
-def default_selection(name: str, module: nn.Linear) -> bool:
-    """Every linear layer of the encoder large enough to gain from int8."""
-    return min(module.in_features, module.out_features) >= MIN_FEATURES
-
-
-def quantize_linears(
-    model: nn.Module,
-    select: Callable[[str, nn.Linear], bool] = default_selection,
-    reduce_range: bool | None = None,
-) -> list[str]:
-    """Replace the selected ``nn.Linear`` layers of ``model`` in place by
-    :class:`Int8DynamicLinear`; returns the qualified names of the replaced layers."""
+def quantize_linears(model: nn.Module, reduce_range: bool | None = None) -> list[str]:
+    """Replace every ``nn.Linear`` layer of ``model`` large enough to gain from int8 (at least
+    ``MIN_FEATURES`` inputs and outputs) in place by :class:`Int8DynamicLinear`; returns the
+    qualified names of the replaced layers."""
     replaced: list[str] = []
     for name, module in list(model.named_modules()):
-        if type(module) is not nn.Linear or not select(name, module):
+        if (
+            type(module) is not nn.Linear
+            or min(module.in_features, module.out_features) < MIN_FEATURES
+        ):
             continue
         parent_name, _, child = name.rpartition(".")
         parent = model.get_submodule(parent_name) if parent_name else model

@@ -24,15 +24,9 @@ HALF_DTYPES = ("bfloat16", "float16")
 
 @dataclass
 class InferenceOptions:
-    """The architecture's ``quantize``, ``inference_dtype`` and ``storage_dtype``, checked.
-
-    quantize: int8 dynamic quantization of the linear layers, applied when weights are loaded;
-        weights saved quantized stay quantized.
-    inference_dtype: ``float32``, ``bfloat16``, ``float16`` or ``auto`` (see
-        :func:`~spacy_minialbert.compression.resolve_inference_dtype`): autocast at prediction.
-    storage_dtype: the dtype floating weights are written in (``float16``/``bfloat16`` halve
-        the saved size; they are cast back when loaded).
-    """
+    """The architecture's ``quantize`` (int8 linear layers from when weights are loaded),
+    ``inference_dtype`` (see :func:`~.precision.resolve_inference_dtype`) and ``storage_dtype``
+    (see :func:`~.precision.storage_state`), checked."""
 
     quantize: bool = False
     inference_dtype: str = "float32"

@@ -1,20 +1,30 @@
-"""Reduced-precision inference: which dtype to compute in, and the context that does it.
+"""Reduced precision: which dtype to compute in and the context that does it, and the
+half-precision storage of saved weights.
 
 Computation in bfloat16/float16 uses ``torch.autocast``: matrix products run in half precision
 while LayerNorm, softmax and the residual sums stay in float32, which keeps outputs close to the
 float32 model. On CPU, bfloat16 is only fast where the hardware multiplies it natively
 (AVX512-BF16 or AMX); elsewhere it is emulated and slower than float32.
+
+Saved or packaged pipelines may write their floating tensors as float16 or bfloat16; they are
+restored to the model's dtype when the state is loaded (``load_state_dict`` casts on copy), so
+only the file shrinks. float16 keeps three more mantissa bits than bfloat16, which matters for
+embedding tables, and covers every weight a trained encoder has; a tensor that would overflow it
+stays float32. Integer tensors (int8 weights) and quantization scales are written as they are.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from typing import Any
 
 import torch
+from torch import Tensor
 
 INFERENCE_DTYPES = ("float32", "bfloat16", "float16", "auto")
 STORAGE_DTYPES = ("float32", "float16", "bfloat16")
+# Per-channel scales of int8 weights: tiny, and their precision is the weights' precision.
+KEEP_FLOAT32_SUFFIXES = (".weight_scale",)
 
 
 def check_inference_dtype(name: str) -> str:
@@ -74,11 +84,35 @@ def resolve_inference_dtype(name: str, device: torch.device) -> torch.dtype:
     return dtype
 
 
-@contextlib.contextmanager
-def inference_precision(dtype: torch.dtype, device: torch.device) -> Iterator[None]:
+def inference_precision(
+    dtype: torch.dtype, device: torch.device
+) -> contextlib.AbstractContextManager[Any]:
     """Autocast to ``dtype`` on ``device`` (nothing for float32)."""
     if dtype == torch.float32:
-        yield
-        return
-    with torch.autocast(device_type=device.type, dtype=dtype):
-        yield
+        return contextlib.nullcontext()
+    return torch.autocast(device_type=device.type, dtype=dtype)
+
+
+def storage_state(state: dict[str, Tensor], storage_dtype: str) -> dict[str, Tensor]:
+    """``state`` with its floating tensors in ``storage_dtype``, contiguous, ready for
+    safetensors."""
+    check_storage_dtype(storage_dtype)
+    dtype: torch.dtype = getattr(torch, storage_dtype)
+    limit = torch.finfo(dtype).max
+    stored = {}
+    for key, tensor in state.items():
+        tensor = tensor.detach()
+        if (
+            dtype != torch.float32
+            and tensor.is_floating_point()
+            and not key.endswith(KEEP_FLOAT32_SUFFIXES)
+            and (tensor.numel() == 0 or float(tensor.abs().max()) <= limit)
+        ):
+            tensor = tensor.to(dtype)
+        stored[key] = tensor.contiguous()
+    return stored
+
+
+def state_bytes(state: dict[str, Tensor]) -> int:
+    """Bytes the tensors of ``state`` occupy (what the weights cost on disk)."""
+    return sum(tensor.numel() * tensor.element_size() for tensor in state.values())
