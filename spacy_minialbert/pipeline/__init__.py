@@ -2,10 +2,9 @@
 
 from .architectures import build_minialbert_tok2vec_v1, build_minialbert_transformer_v1
 from .backbones import fresh_backbone_v1, pretrained_backbone_v1
-from .extensions import register_extensions
 from .textcat import build_textcat_transformer_bow_v1
 from .token_features import build_transformer_with_features_v1
-from .transformer_model import MiniAlbertTransformerModel
+from .transformer_model import MiniAlbertTransformerModel, register_extensions
 
 # Loading any pipeline that uses our architectures imports this package (entry points), so the
 # extensions exist wherever such a pipeline runs.

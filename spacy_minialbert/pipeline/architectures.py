@@ -16,33 +16,6 @@ from .options import TransformerOptions
 from .transformer_model import MiniAlbertTransformerModel
 
 
-def _options(
-    name: str,
-    backbone: BackboneLoader | None,
-    adapters_only: bool,
-    tokenizer_config: dict[str, Any],
-    transformer_config: dict[str, Any],
-    mixed_precision: bool,
-    grad_scaler_config: dict[str, Any],
-    quantize: bool,
-    inference_dtype: str,
-    storage_dtype: str,
-) -> TransformerOptions:
-    # The config keys of both architectures, in the order of their signatures, as one object.
-    return TransformerOptions.from_config(
-        name,
-        backbone,
-        adapters_only=adapters_only,
-        tokenizer_config=dict(tokenizer_config),
-        transformer_config=dict(transformer_config),
-        mixed_precision=mixed_precision,
-        grad_scaler_config=dict(grad_scaler_config),
-        quantize=quantize,
-        inference_dtype=inference_dtype,
-        storage_dtype=storage_dtype,
-    )
-
-
 @registry.architectures("spacy-minialbert.MiniAlbertTransformer.v1")
 def build_minialbert_transformer_v1(
     get_spans: Callable,
@@ -76,10 +49,18 @@ def build_minialbert_transformer_v1(
     storage_dtype: ``float32`` (default), ``float16`` or ``bfloat16``: the dtype the weights
         are saved in; half precision halves the pipeline on disk and is cast back at load.
     """
-    options = _options(
-        name, backbone, adapters_only, tokenizer_config, transformer_config,
-        mixed_precision, grad_scaler_config, quantize, inference_dtype, storage_dtype,
-    )  # fmt: skip
+    options = TransformerOptions.from_config(
+        name,
+        backbone,
+        adapters_only=adapters_only,
+        tokenizer_config=dict(tokenizer_config),
+        transformer_config=dict(transformer_config),
+        mixed_precision=mixed_precision,
+        grad_scaler_config=dict(grad_scaler_config),
+        quantize=quantize,
+        inference_dtype=inference_dtype,
+        storage_dtype=storage_dtype,
+    )
     return MiniAlbertTransformerModel(get_spans, options)
 
 
@@ -104,9 +85,8 @@ def build_minialbert_tok2vec_v1(
     ``nlp.replace_listeners`` turns a listener into this; its layout matches a listener chained
     after the transformer, so the replaced pipeline saves and loads.
     """
-    options = _options(
-        name, backbone, adapters_only, tokenizer_config, transformer_config,
+    transformer = build_minialbert_transformer_v1(
+        get_spans, name, backbone, adapters_only, tokenizer_config, transformer_config,
         mixed_precision, grad_scaler_config, quantize, inference_dtype, storage_dtype,
     )  # fmt: skip
-    transformer = MiniAlbertTransformerModel(get_spans, options)
     return chain(chain(transformer, split_trf_batch()), trfs2arrays(pooling, grad_factor))

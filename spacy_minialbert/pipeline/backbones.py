@@ -10,6 +10,7 @@ Registered loaders:
 """
 
 # No `from __future__ import annotations`: confection validates these signatures at run time.
+import functools
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -27,15 +28,21 @@ from .tokenizer_files import read_vocab_file, refuse_remote_code
 BackboneLoader = Callable[[dict[str, Any], dict[str, Any]], HFObjects]
 
 
-def fit_tokenizer(tokenizer: PreTrainedTokenizerBase, config: MiniAlbertConfig) -> None:
-    """Keep the tokenizer's maximum length within the model's positions.
-
-    Tokenizers saved without a maximum report an enormous one; spacy-transformers uses this
-    value to decide when a window is too long, so it must be the model's real limit.
-    """
-    limit = config.max_position_embeddings
+def hf_objects(
+    tokenizer: PreTrainedTokenizerBase,
+    transformer: MiniAlbertModel,
+    tokenizer_config: dict[str, Any],
+    transformer_config: dict[str, Any],
+) -> HFObjects:
+    """What a loader returns, with the tokenizer's maximum length kept within the model's
+    positions: tokenizers saved without a maximum report an enormous one, and
+    spacy-transformers uses this value to decide when a window is too long."""
+    limit = transformer.config.max_position_embeddings
     if tokenizer.model_max_length is None or tokenizer.model_max_length > limit:
         tokenizer.model_max_length = limit
+    return HFObjects(
+        tokenizer, transformer, read_vocab_file(tokenizer), tokenizer_config, transformer_config
+    )
 
 
 def load_backbone(
@@ -50,20 +57,13 @@ def load_backbone(
         )
     transformer = MiniAlbertModel.from_pretrained(name, **transformer_config)
     tokenizer = AutoTokenizer.from_pretrained(name, **tokenizer_config)
-    fit_tokenizer(tokenizer, transformer.config)
-    return HFObjects(
-        tokenizer, transformer, read_vocab_file(tokenizer), tokenizer_config, transformer_config
-    )
+    return hf_objects(tokenizer, transformer, tokenizer_config, transformer_config)
 
 
 @registry.misc("spacy-minialbert.PretrainedBackbone.v1")
 def pretrained_backbone_v1(name: str) -> BackboneLoader:
     """Load ``name`` (hub id or local directory) when the pipeline is initialised."""
-
-    def load(tokenizer_config: dict[str, Any], transformer_config: dict[str, Any]) -> HFObjects:
-        return load_backbone(name, tokenizer_config, transformer_config)
-
-    return load
+    return functools.partial(load_backbone, name)
 
 
 @registry.misc("spacy-minialbert.FreshBackbone.v1")
@@ -126,9 +126,6 @@ def fresh_backbone_v1(
         with torch.random.fork_rng():
             torch.manual_seed(seed)
             transformer = MiniAlbertModel(config)
-        fit_tokenizer(tokenizer, config)
-        return HFObjects(
-            tokenizer, transformer, read_vocab_file(tokenizer), tokenizer_config, transformer_config
-        )
+        return hf_objects(tokenizer, transformer, tokenizer_config, transformer_config)
 
     return load

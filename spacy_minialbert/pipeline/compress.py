@@ -24,7 +24,6 @@ class CompressionReport:
     """What :func:`compress_pipeline` changed, per transformer (component name, int8 layers)."""
 
     storage_dtype: str
-    int8: bool
     transformers: list[tuple[str, int]] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -66,7 +65,7 @@ def compress_pipeline(
     are saved in, in place; the pipeline's config records both, so the saved pipeline loads as
     it was written, in a fresh process, with nothing but ``spacy.load``."""
     check_storage_dtype(storage_dtype)
-    report = CompressionReport(storage_dtype=storage_dtype, int8=int8)
+    report = CompressionReport(storage_dtype=storage_dtype)
     for name, shim in minialbert_shims(nlp):
         replaced = shim.quantize() if int8 else []
         shim.options.storage_dtype = storage_dtype

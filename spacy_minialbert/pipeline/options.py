@@ -17,16 +17,9 @@ from .backbones import BackboneLoader, pretrained_backbone_v1
 
 @dataclass(frozen=True)
 class TransformerOptions:
-    """Where the weights come from and how the transformer trains, predicts and is saved.
-
-    backbone: the loader called at initialisation (from ``name`` or the config's ``backbone``).
-    name: the hub id or local directory given as ``name`` ("" when a loader was given).
-    adapters_only: train only the per-recursion adapters.
-    tokenizer_config, transformer_config: the loader's keyword arguments and config overrides.
-    mixed_precision, grad_scaler_config: as in spacy-transformers (GPU training).
-    quantize, inference_dtype, storage_dtype: the inference options
-        (:class:`~spacy_minialbert.compression.lifecycle.InferenceOptions`), checked here.
-    """
+    """Where the weights come from and how the transformer trains, predicts and is saved: the
+    architecture's config keys (documented in :mod:`.architectures`), checked, with ``backbone``
+    the loader called at initialisation (from ``name``, which is "" when a loader was given)."""
 
     backbone: BackboneLoader
     name: str = ""

@@ -71,14 +71,9 @@ class TransformerSlot(nn.Module):
 
 class MiniAlbertShim(PyTorchShim):
     """A ``PyTorchShim`` with the MiniALBERT's tokenizer, inference options and saved format,
-    built from the layer's :class:`~.options.TransformerOptions`.
-
-    tokenizer_config, transformer_config: the backbone loader's options, kept (and saved)
-        until the weights are loaded at initialisation.
-    adapters_only: train only the per-recursion adapters; survives save and load.
-    options: quantization, inference and storage dtypes (this shim's own, changed in place by
-        ``spacy-minialbert quantize``).
-    """
+    built from the layer's :class:`~.options.TransformerOptions`. It keeps (and saves) the
+    backbone loader's options until the weights are loaded at initialisation; its inference
+    ``options`` are its own, changed in place by ``spacy-minialbert quantize``."""
 
     def __init__(self, options: TransformerOptions) -> None:
         scaler_config = dict(options.grad_scaler_config)
@@ -103,20 +98,20 @@ class MiniAlbertShim(PyTorchShim):
         return self.slot.transformer
 
     def set_backbone(
-        self, transformer: MiniAlbertModel, tokenizer: Any, vocab: bytes | None
+        self,
+        transformer: MiniAlbertModel,
+        tokenizer: Any,
+        vocab: bytes | None,
+        *,
+        int8: bool = False,
     ) -> None:
-        """Give the shim its model and tokenizer (at initialisation, or loading weights)."""
+        """Give the shim its model and tokenizer (at initialisation, or loading weights); an
+        int8 model has nothing to train, adapters included."""
+        if self.adapters_only and not int8:
+            transformer.train_adapters_only()
         self.slot.transformer = transformer.to(get_torch_default_device())  # type: ignore[arg-type]
         self.tokenizer = tokenizer
         self.vocab_file_contents = vocab
-
-    def initial_backbone(
-        self, transformer: MiniAlbertModel, tokenizer: Any, vocab: bytes | None
-    ) -> None:
-        """The backbone a pipeline starts training from."""
-        if self.adapters_only:
-            transformer.train_adapters_only()
-        self.set_backbone(transformer, tokenizer, vocab)
 
     # int8: see spacy_minialbert.compression.lifecycle.
 
@@ -188,10 +183,8 @@ class MiniAlbertShim(PyTorchShim):
         device = get_torch_default_device()
         transformer.to(device)  # type: ignore[arg-type]
         int8 = prepare_loaded(transformer, device, quantize=self.options.quantize)
-        if self.adapters_only and not int8:
-            transformer.train_adapters_only()
         tokenizer, vocab = tokenizer_from_files(msg["tokenizer"])
-        self.set_backbone(transformer, tokenizer, vocab)
+        self.set_backbone(transformer, tokenizer, vocab, int8=int8)
         return self
 
 

@@ -2,29 +2,42 @@
 
 A Thinc ``Model[list[Doc], FullTransformerBatch]`` keeping spacy-transformers' contract (so its
 ``transformer`` component, listeners, ``nlp.replace_listeners`` and ``doc._.trf_data`` work
-unchanged), built on public APIs only: thinc's ``PyTorchWrapper_v2`` (:mod:`.torch_layer`),
+unchanged), built on public APIs only: thinc's ``PyTorchWrapper_v2`` (:func:`minialbert_layer`),
 spacy-transformers' data classes and alignment functions. Unlike spacy-transformers'
 ``TransformerModel``, the backbone comes from a loader that understands every MiniALBERT
 checkpoint layout, adapter-only training freezes the rest inside the PyTorch model (spaCy's
 ``frozen_components`` would break the listeners), and windows longer than the model's maximum
 are split instead of truncated.
-"""
+
+Doc and Token extensions set by the MiniALBERT transformer:
+``doc._.act_updates``: mean number of shared-layer applications per real wordpiece, over all
+transformer windows of the doc. ``token._.act_updates``: the same over the wordpieces aligned to
+the token (several windows may cover it). Both are ``None`` for models without a halting unit
+and for docs or tokens without wordpieces; they read ``doc._.trf_data``, so the ``transformer``
+component must have run.
+
+``doc._.truncated_tokens``: the tokens the model saw only in part, each alone longer than the
+model's maximum length (a 50,000-character ``=====`` line): ``{"token", "start", "end",
+"wordpieces", "kept"}`` with the token's index and character offsets, its wordpieces and how
+many of them the model saw. An empty list when nothing was cut; ``None`` when no MiniALBERT
+transformer has processed the doc."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
-from spacy.tokens import Doc
+import numpy as np
+from spacy.tokens import Doc, Token
 from spacy_transformers.align import get_alignment, get_alignment_via_offset_mapping
 from spacy_transformers.data_classes import FullTransformerBatch, WordpieceBatch
 from spacy_transformers.layers import split_trf_batch
-from thinc.api import Model, chain
+from thinc.api import ArgsKwargs, Model, PyTorchShim, PyTorchWrapper_v2, chain, xp2torch
+from transformers.utils import ModelOutput
 
-from ..hf import MiniAlbertModel
+from ..hf import MiniAlbertModel, MiniAlbertModelOutput
 from .options import TransformerOptions
 from .shim import MiniAlbertShim
-from .torch_layer import minialbert_layer
 from .windows import fit_windows, record_truncations, tokenize_windows, truncated_tokens
 
 TRANSFORMER_ARCHITECTURE = "spacy-minialbert.MiniAlbertTransformer.v1"
@@ -94,7 +107,7 @@ def init(model: Model, X: Any = None, Y: Any = None) -> None:
     if shim.transformer is not None:
         return
     hf_model = model.attrs["backbone"](shim.tokenizer_config, shim.transformer_config)
-    shim.initial_backbone(hf_model.transformer, hf_model.tokenizer, hf_model.vocab_file_contents)
+    shim.set_backbone(hf_model.transformer, hf_model.tokenizer, hf_model.vocab_file_contents)
     model.set_dim("nO", hf_model.transformer.config.hidden_size)
 
 
@@ -144,13 +157,90 @@ def replace_listener_cfg(
 ) -> dict[str, Any]:
     """The config of a listener replaced by a copy of the transformer: our Tok2Vec twin."""
     result = dict(tok2vec_model_cfg)
-    if tok2vec_model_cfg.get(
-        "@architectures"
-    ) == TRANSFORMER_ARCHITECTURE and "TransformerListener" in listener_model_cfg.get(
-        "@architectures", ""
+    listener = listener_model_cfg.get("@architectures", "")
+    if (
+        result.get("@architectures") == TRANSFORMER_ARCHITECTURE
+        and "TransformerListener" in listener
     ):
         result["@architectures"] = TOK2VEC_ARCHITECTURE
         for key in ("pooling", "grad_factor"):
             if key in listener_model_cfg and key not in result:
                 result[key] = listener_model_cfg[key]
     return result
+
+
+def minialbert_layer(shim: MiniAlbertShim) -> Model[WordpieceBatch, MiniAlbertModelOutput]:
+    """``PyTorchWrapper_v2`` computing ``shim``'s model on a batch of wordpieces."""
+    layer: Model[WordpieceBatch, MiniAlbertModelOutput] = PyTorchWrapper_v2(
+        shim.slot, convert_inputs=wordpieces_to_torch, convert_outputs=output_from_torch
+    )
+    # The wrapper builds a plain PyTorchShim; ours replaces it, as it also carries the tokenizer,
+    # the inference options and the saved format.
+    layer.shims[0] = shim
+    return layer
+
+
+def wordpieces_to_torch(
+    model: Model, wordpieces: WordpieceBatch, is_train: bool
+) -> tuple[ArgsKwargs, Callable[[Any], list]]:
+    """The model's keyword arguments, on its device. Wordpiece ids get no gradient."""
+    device = cast(PyTorchShim, model.shims[0]).device
+    kwargs = {
+        "input_ids": xp2torch(wordpieces.input_ids, device=device),
+        "attention_mask": xp2torch(wordpieces.attention_mask, device=device),
+    }
+    if wordpieces.token_type_ids is not None:
+        kwargs["token_type_ids"] = xp2torch(wordpieces.token_type_ids, device=device)
+    return ArgsKwargs(args=(), kwargs=kwargs), lambda d_inputs: []
+
+
+def output_from_torch(
+    model: Model, inputs_outputs: tuple[WordpieceBatch, MiniAlbertModelOutput], is_train: bool
+) -> tuple[MiniAlbertModelOutput, Callable[[ModelOutput], ArgsKwargs]]:
+    """The model's output as it is (``FullTransformerBatch`` holds torch tensors); the gradient
+    that comes back is that of ``last_hidden_state``, the only output the listeners use."""
+    _, output = inputs_outputs
+
+    def backprop(d_output: ModelOutput) -> ArgsKwargs:
+        return ArgsKwargs(
+            args=(output.last_hidden_state,), kwargs={"grad_tensors": list(d_output.values())}
+        )
+
+    return output, backprop
+
+
+def _updates(doc: Doc) -> tuple[np.ndarray, Any] | None:
+    data = getattr(doc._, "trf_data", None)
+    if data is None or "updates" not in data.model_output:
+        return None
+    return np.asarray(data.model_output["updates"]), data
+
+
+def doc_act_updates(doc: Doc) -> float | None:
+    found = _updates(doc)
+    if found is None:
+        return None
+    updates, data = found
+    real = np.asarray(data.wordpieces.attention_mask).astype(bool)
+    return float(updates[real].mean()) if real.any() else None
+
+
+def token_act_updates(token: Token) -> float | None:
+    found = _updates(token.doc)
+    if found is None:
+        return None
+    updates, data = found
+    rows = np.asarray(data.align[token.i].dataXd).ravel()
+    return float(updates.ravel()[rows].mean()) if rows.size else None
+
+
+def register_extensions() -> None:
+    """Idempotent; called when the architectures are imported."""
+    if not Doc.has_extension("act_updates"):
+        Doc.set_extension("act_updates", getter=doc_act_updates)
+    if not Token.has_extension("act_updates"):
+        Token.set_extension("act_updates", getter=token_act_updates)
+    if not Doc.has_extension("truncated_tokens"):
+        # Set by the transformer's forward pass (pipeline/windows.py); no mutable default, which
+        # spaCy would share between docs.
+        Doc.set_extension("truncated_tokens", default=None)
