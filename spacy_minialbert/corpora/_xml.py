@@ -22,7 +22,7 @@ from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .account import Account
+from .account import Account, DocumentAccount
 from .records import DocumentRecord, GoldEntity, Issue
 from .text import CorpusFileError, corpus_files, line_starts, read_text, relocate, same_surface
 
@@ -63,37 +63,38 @@ def xml_documents(
     path: str | Path,
     account: Account,
     entity_tags: Collection[str],
-    entity: Callable[[XmlTag, str, str, str], GoldEntity | None],
+    entity: Callable[[XmlTag, str, DocumentAccount], GoldEntity | None],
 ) -> Iterator[DocumentRecord]:
     """One document per XML file (``path``, or every ``*.xml`` under it) that can be read, with
-    the entities ``entity(tag, text, file, doc_id)`` makes of its elements; markup that matched
-    no element is reported (a dropped mention when it names one of ``entity_tags``)."""
+    the entities ``entity(tag, text, report)`` makes of its elements; markup that matched no
+    element is reported (a dropped mention when it names one of ``entity_tags``)."""
     for file in corpus_files(path, (".xml",)):
         doc_id = file.stem
-        xml = read_annotation_xml(file, account, doc_id)
+        report = DocumentAccount(account, str(file), doc_id)
+        xml = read_annotation_xml(file, report)
         if xml is None:
             continue
-        report_unparsed(xml, entity_tags, account, file=str(file), doc_id=doc_id)
-        placed = (entity(tag, xml.text, str(file), doc_id) for tag in xml.tags)
+        report_unparsed(xml, entity_tags, report)
+        placed = (entity(tag, xml.text, report) for tag in xml.tags)
         entities = [placed_entity for placed_entity in placed if placed_entity is not None]
         yield DocumentRecord(doc_id=doc_id, text=xml.text, source=str(file), entities=entities)
 
 
-def read_annotation_xml(path: Path, account: Account, doc_id: str) -> AnnotationXml | None:
+def read_annotation_xml(path: Path, report: DocumentAccount) -> AnnotationXml | None:
     """The TEXT and the TAGS elements of ``path``; None (document failed, reported with the line
     and the rule) when the file cannot be read."""
     try:
-        return _XmlFile(path, account, doc_id).read()
+        return _XmlFile(path, report).read()
     except CorpusFileError as error:
-        account.file_failed(error, doc_id)
+        report.account.file_failed(error, report.doc_id)
         return None
 
 
 class _XmlFile:
     """One file as read: its raw text, offsets in it to lines, and where it reports."""
 
-    def __init__(self, path: Path, account: Account, doc_id: str) -> None:
-        self.path, self.account, self.doc_id = path, account, doc_id
+    def __init__(self, path: Path, report: DocumentAccount) -> None:
+        self.path, self.report = path, report
         self.raw = read_text(path)
         self.starts = line_starts(self.raw)
 
@@ -114,7 +115,7 @@ class _XmlFile:
             text = self.decode(text_match["inner"], text_match.start("inner"))
         tags_match = _TAGS.search(raw, text_match.end())
         if tags_match is None:
-            self.account.note("no <TAGS> element", file=str(self.path), doc_id=self.doc_id)
+            self.report.note("no <TAGS> element")
             return AnnotationXml(text, [], [])
         tags, unparsed = [], []
         position, end = tags_match.start("inner"), tags_match.end("inner")
@@ -152,12 +153,8 @@ class _XmlFile:
             parts.append(raw[position:offset])
             entity = _ENTITY.match(raw, offset)
             if entity is None:
-                self.account.note(
-                    "raw '&' in XML (kept as '&')",
-                    file=str(self.path),
-                    line=self.line_at(base + offset),
-                    doc_id=self.doc_id,
-                )
+                line = self.line_at(base + offset)
+                self.report.note("raw '&' in XML (kept as '&')", line=line)
                 parts.append("&")
                 position = offset + 1
                 continue
@@ -181,7 +178,7 @@ class _XmlFile:
 
 
 def report_unparsed(
-    xml: AnnotationXml, entity_tags: Collection[str], account: Account, *, file: str, doc_id: str
+    xml: AnnotationXml, entity_tags: Collection[str], report: DocumentAccount
 ) -> None:
     """Markup in ``<TAGS>`` that matched no element: a dropped mention when it names an entity
     tag (its label unknown, so the tag name stands for it), else a skipped annotation."""
@@ -189,17 +186,10 @@ def report_unparsed(
         name = re.match(r"<([A-Za-z_][\w.-]*)", snippet)
         known = canonical_name(name[1], entity_tags) if name is not None else None
         if known is not None:
-            account.annotation_unplaced(
-                known, snippet[:80], "unparsed markup", file=file, line=line, doc_id=doc_id
-            )
+            report.annotation_unplaced(known, snippet[:80], "unparsed markup", line)
         else:
-            account.annotation_skipped(
-                "unparsed markup in <TAGS>",
-                file=file,
-                line=line,
-                doc_id=doc_id,
-                detail=f"starts with {snippet[:20]!r}",
-            )
+            detail = f"starts with {snippet[:20]!r}"
+            report.annotation_skipped("unparsed markup in <TAGS>", line=line, detail=detail)
 
 
 def canonical_name(name: str, known: Collection[str]) -> str | None:
@@ -208,12 +198,7 @@ def canonical_name(name: str, known: Collection[str]) -> str | None:
 
 
 def place_element(
-    tag: XmlTag,
-    known: Collection[str],
-    account: Account,
-    *,
-    file: str,
-    doc_id: str,
+    tag: XmlTag, known: Collection[str], report: DocumentAccount
 ) -> tuple[str, tuple[Issue, ...]] | None:
     """(canonical name, repairs) of ``tag`` among the ``known`` element names (a name in another
     case is repaired, reported as changed with the mention). None for an unknown element,
@@ -225,22 +210,18 @@ def place_element(
     if name is not None:
         return name, (Issue("element name in another case", f"<{tag.name}> read as <{name}>"),)
     if "start" in tag.attributes or "end" in tag.attributes:
-        account.annotation_unplaced(
+        report.annotation_unplaced(
             tag.name,
             tag.attributes.get("text", ""),
             "unknown element",
-            file=file,
-            line=tag.line,
-            doc_id=doc_id,
-            detail=f"<{tag.name}> with offsets {tag.attributes.get('start')!r}-"
+            tag.line,
+            f"<{tag.name}> with offsets {tag.attributes.get('start')!r}-"
             f"{tag.attributes.get('end')!r} is none of {', '.join(known)}",
         )
     else:
-        account.annotation_skipped(
+        report.annotation_skipped(
             "unknown element",
-            file=file,
             line=tag.line,
-            doc_id=doc_id,
             label=tag.name,
             detail=f"<{tag.name}> is none of {', '.join(known)}",
         )
@@ -252,10 +233,7 @@ def place_tag(
     text: str,
     label: str,
     attributes: dict[str, str],
-    account: Account,
-    *,
-    file: str,
-    doc_id: str,
+    report: DocumentAccount,
     changes: tuple[Issue, ...] = (),
 ) -> GoldEntity | None:
     """The entity ``tag`` annotates (``start``/``end`` into ``text``, checked against its ``text``
@@ -265,16 +243,10 @@ def place_tag(
     try:
         start, end = int(tag.attributes["start"]), int(tag.attributes["end"])
     except (KeyError, ValueError):
-        account.annotation_unplaced(
-            label,
-            surface or "",
-            "malformed offsets",
-            file=file,
-            line=tag.line,
-            doc_id=doc_id,
-            detail=f"<{tag.name}> start={tag.attributes.get('start')!r} "
-            f"end={tag.attributes.get('end')!r}",
+        detail = (
+            f"<{tag.name}> start={tag.attributes.get('start')!r} end={tag.attributes.get('end')!r}"
         )
+        report.annotation_unplaced(label, surface or "", "malformed offsets", tag.line, detail)
         return None
     inside = 0 <= start < end <= len(text)
     if surface is None and inside:
@@ -296,12 +268,8 @@ def place_tag(
     unplaced = GoldEntity(
         max(0, start), max(0, start, end), label, surface or "", attributes, tag.line, changes
     )
-    account.entity_dropped(
-        unplaced,
-        reason,
-        file=file,
-        doc_id=doc_id,
-        detail=f"{start}-{end} is {found}, annotation says {surface!r}",
+    report.entity_dropped(
+        unplaced, reason, f"{start}-{end} is {found}, annotation says {surface!r}"
     )
     return None
 

@@ -136,7 +136,7 @@ class Account:
         in error messages: bytes, markup and rules, never the document's text."""
         self._itemise("failed", reason, self.documents_failed, **where)
 
-    def file_failed(self, error: CorpusFileError, doc_id: str) -> None:
+    def file_failed(self, error: CorpusFileError, doc_id: str | None) -> None:
         """The document ``doc_id`` failed because a file of it broke the rule ``error`` names."""
         self.document_failed(
             error.reason, file=error.file, line=error.line, doc_id=doc_id, detail=error.detail
@@ -299,6 +299,38 @@ class Account:
         rows += _with_reasons("annotations left out by the format", self.annotations_excluded)
         rows += _with_reasons("notes", self.note_reasons)
         return rows
+
+
+@dataclass(frozen=True)
+class DocumentAccount:
+    """The account as the reader of one document reports into it: ``file`` and ``doc_id`` are
+    given once, for every entry."""
+
+    account: Account
+    file: str
+    doc_id: str
+
+    def entity_dropped(self, entity: GoldEntity, reason: str, detail: str = "") -> None:
+        self.account.entity_dropped(
+            entity, reason, file=self.file, doc_id=self.doc_id, detail=detail
+        )
+
+    def annotation_unplaced(
+        self, label: str, text: str, reason: str, line: int | None, detail: str = ""
+    ) -> None:
+        self.account.annotation_unplaced(
+            label, text, reason, file=self.file, line=line, doc_id=self.doc_id, detail=detail
+        )
+
+    def annotation_skipped(
+        self, reason: str, *, line: int | None = None, label: str | None = None, detail: str = ""
+    ) -> None:
+        self.account.annotation_skipped(
+            reason, file=self.file, line=line, doc_id=self.doc_id, label=label, detail=detail
+        )
+
+    def note(self, reason: str, *, line: int | None = None, detail: str = "") -> None:
+        self.account.note(reason, file=self.file, line=line, doc_id=self.doc_id, detail=detail)
 
 
 def _with_reasons(

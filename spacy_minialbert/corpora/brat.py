@@ -44,7 +44,7 @@ from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from pathlib import Path
 
-from .account import Account
+from .account import Account, DocumentAccount
 from .records import DocumentRecord, GoldEntity, Issue, RelationRecord
 from .text import CorpusFileError, read_annotations, read_text, relocate, same_surface
 
@@ -89,31 +89,28 @@ def brat_documents(
     root = Path(path)
     for ann_path, doc_id in _annotation_files(root, account):
         text_path = ann_path.with_suffix(".txt")
+        report = DocumentAccount(account, str(ann_path), doc_id)
         try:
-            annotations = _parse(ann_path, account, doc_id)
+            annotations = _parse(ann_path, report)
         except CorpusFileError as error:
             account.file_failed(error, doc_id)
             continue
         if not text_path.is_file():
             account.document_excluded("no .txt file", file=str(ann_path), doc_id=doc_id)
-            _unplaced(annotations, "no .txt file", account, str(ann_path), doc_id)
+            _unplaced(annotations, "no .txt file", report)
             continue
         try:
             text = read_text(text_path)
         except CorpusFileError as error:
             account.file_failed(error, doc_id)
-            _unplaced(annotations, f".txt file {error.reason}", account, str(ann_path), doc_id)
+            _unplaced(annotations, f".txt file {error.reason}", report)
             continue
-        yield _document(doc_id, text, ann_path, annotations, account, discontinuous)
+        yield _document(text, annotations, report, discontinuous)
 
 
-def _unplaced(
-    annotations: _Annotations, reason: str, account: Account, file: str, doc_id: str
-) -> None:
+def _unplaced(annotations: _Annotations, reason: str, report: DocumentAccount) -> None:
     for mention in annotations.mentions:
-        account.annotation_unplaced(
-            mention.label, mention.surface, reason, file=file, line=mention.line, doc_id=doc_id
-        )
+        report.annotation_unplaced(mention.label, mention.surface, reason, mention.line)
 
 
 def _annotation_files(root: Path, account: Account) -> Iterator[tuple[Path, str]]:
@@ -131,18 +128,12 @@ def _annotation_files(root: Path, account: Account) -> Iterator[tuple[Path, str]
 
 
 def _document(
-    doc_id: str,
-    text: str,
-    ann_path: Path,
-    annotations: _Annotations,
-    account: Account,
-    policy: str,
+    text: str, annotations: _Annotations, report: DocumentAccount, policy: str
 ) -> DocumentRecord:
-    file = str(ann_path)
-    record = DocumentRecord(doc_id=doc_id, text=text, source=file)
+    record = DocumentRecord(doc_id=report.doc_id, text=text, source=report.file)
     placed: dict[str, GoldEntity] = {}  # an id's first mention, where it landed
     for mention in annotations.mentions:
-        entity = _place(mention, text, account, file, doc_id)
+        entity = _place(mention, text, report)
         if entity is None:
             continue
         if len(mention.fragments) > 1:
@@ -150,30 +141,24 @@ def _document(
                 GoldEntity(s, e, mention.label, text[s:e], {"id": mention.id}, mention.line)
                 for s, e in mention.fragments
             )
-            entity = _apply_policy(entity, mention, text, policy, account, file, doc_id)
+            entity = _apply_policy(entity, mention, text, policy, report)
         if entity is not None:
             if annotations.by_id[mention.id] is mention:
                 placed[mention.id] = entity
             record.entities.append(entity)
-    record.relations = _relations(annotations, placed, account, file, doc_id)
+    record.relations = _relations(annotations, placed, report)
     return record
 
 
-def _parse(ann_path: Path, account: Account, doc_id: str) -> _Annotations:
+def _parse(ann_path: Path, report: DocumentAccount) -> _Annotations:
     found = _Annotations()
-    file = str(ann_path)
     attachments: list[tuple[str, str, str, int]] = []  # (target id, key, value, line)
     for number, raw in enumerate(read_annotations(ann_path).split("\n"), start=1):
         line = raw.rstrip("\r")
         if not line.strip():
             continue
         if line[0].isspace():
-            account.note(
-                "whitespace before the annotation id (removed)",
-                file=file,
-                line=number,
-                doc_id=doc_id,
-            )
+            report.note("whitespace before the annotation id (removed)", line=number)
             line = line.lstrip()
         columns = line.split("\t")
         kind, fields = line[0], columns[1].split() if len(columns) > 1 else []
@@ -181,14 +166,12 @@ def _parse(ann_path: Path, account: Account, doc_id: str) -> _Annotations:
             mention = _text_bound(columns, number)
             if mention is None:
                 label = fields[0] if fields else ""
-                account.annotation_unplaced(
+                report.annotation_unplaced(
                     label,
                     line,
                     "malformed T line",
-                    file=file,
-                    line=number,
-                    doc_id=doc_id,
-                    detail="expected T<n><TAB><Type> <start> <end>[;<start> <end>...]<TAB>text",
+                    number,
+                    "expected T<n><TAB><Type> <start> <end>[;<start> <end>...]<TAB>text",
                 )
             else:
                 _add_mention(found, mention)
@@ -212,14 +195,12 @@ def _parse(ann_path: Path, account: Account, doc_id: str) -> _Annotations:
             for head, child in pairwise(fields[1:]):
                 found.links.append(_Link(fields[0], (head, child), number))
         else:
-            account.annotation_skipped(
+            report.annotation_skipped(
                 "unknown or malformed annotation line",
-                file=file,
                 line=number,
-                doc_id=doc_id,
                 detail=f"starts with {columns[0][:20]!r}",
             )
-    _attach(found, attachments, account, file, doc_id)
+    _attach(found, attachments, report)
     return found
 
 
@@ -251,32 +232,22 @@ def _text_bound(columns: list[str], line: int) -> _TextBound | None:
 
 
 def _attach(
-    found: _Annotations,
-    attachments: list[tuple[str, str, str, int]],
-    account: Account,
-    file: str,
-    doc_id: str,
+    found: _Annotations, attachments: list[tuple[str, str, str, int]], report: DocumentAccount
 ) -> None:
     """Put N/A/M/# values on their mention (an event's go on its trigger)."""
     for target, key, value, line in attachments:
         mention = found.by_id.get(found.triggers.get(target, target))
         if mention is None:
-            account.annotation_skipped(
-                "refers to an unknown annotation",
-                file=file,
-                line=line,
-                doc_id=doc_id,
-                label=key,
-                detail=f"{key} of {target}",
+            detail = f"{key} of {target}"
+            report.annotation_skipped(
+                "refers to an unknown annotation", line=line, label=key, detail=detail
             )
             continue
         previous = mention.attributes.get(key)
         mention.attributes[key] = value if previous is None else f"{previous}|{value}"
 
 
-def _place(
-    mention: _TextBound, text: str, account: Account, file: str, doc_id: str
-) -> GoldEntity | None:
+def _place(mention: _TextBound, text: str, report: DocumentAccount) -> GoldEntity | None:
     # brat writes fragments in text order; sorting makes a hand-written file mean the same.
     written = _format(mention.fragments)
     fragments = mention.fragments = sorted(mention.fragments)
@@ -294,22 +265,14 @@ def _place(
     failure = _offsets_failure(fragments, len(text))
     if failure is not None:
         reason, detail = failure
-        account.entity_dropped(
-            entity, reason, file=file, doc_id=doc_id, detail=f"{written} {detail}"
-        )
+        report.entity_dropped(entity, reason, f"{written} {detail}")
         return None
     found = " ".join(text[s:e] for s, e in fragments)
     if not mention.surface or same_surface(found, mention.surface):
         return entity
     moved = relocate(text, start, mention.surface) if len(fragments) == 1 else None
     if moved is None:
-        account.entity_dropped(
-            entity,
-            "text mismatch",
-            file=file,
-            doc_id=doc_id,
-            detail=f"{_format(fragments)} reads {found!r}",
-        )
+        report.entity_dropped(entity, "text mismatch", f"{_format(fragments)} reads {found!r}")
         return None
     issue = Issue(
         "text mismatch: relocated",
@@ -337,21 +300,14 @@ def _apply_policy(
     mention: _TextBound,
     text: str,
     policy: str,
-    account: Account,
-    file: str,
-    doc_id: str,
+    report: DocumentAccount,
 ) -> GoldEntity | None:
     fragments = mention.fragments
     gaps = [text[e:s] for (_, e), (s, _) in pairwise(fragments)]
     where = _format(fragments)
     if policy == "drop":
-        account.entity_dropped(
-            entity,
-            "discontinuous",
-            file=file,
-            doc_id=doc_id,
-            detail=f"{where}; fragments kept in doc.spans[{FRAGMENTS!r}]",
-        )
+        detail = f"{where}; fragments kept in doc.spans[{FRAGMENTS!r}]"
+        report.entity_dropped(entity, "discontinuous", detail)
         return None
     if policy == "cover" or (policy == "auto" and all(not gap.strip() for gap in gaps)):
         joined = "covering span" if policy == "cover" else "joined across whitespace"
@@ -367,21 +323,15 @@ def _changed(entity: GoldEntity, start: int, end: int, issue: Issue) -> GoldEnti
 
 
 def _relations(
-    found: _Annotations,
-    placed: dict[str, GoldEntity],
-    account: Account,
-    file: str,
-    doc_id: str,
+    found: _Annotations, placed: dict[str, GoldEntity], report: DocumentAccount
 ) -> list[RelationRecord]:
     relations = []
     for link in found.links:
         ends = [placed.get(found.triggers.get(i, i)) for i in link.ids]
         if ends[0] is None or ends[1] is None:
-            account.annotation_skipped(
+            report.annotation_skipped(
                 "relation to an unknown or dropped mention",
-                file=file,
                 line=link.line,
-                doc_id=doc_id,
                 label=link.label,
                 detail=f"{link.label} {link.ids[0]} -> {link.ids[1]}",
             )

@@ -35,7 +35,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .account import Account
+from .account import Account, DocumentAccount
 from .records import DocumentRecord, GoldEntity, Issue
 from .text import CorpusFileError, check_utf8, corpus_files
 
@@ -153,13 +153,14 @@ def _document(
             offset = token.end + 1  # the space after it, or the newline after a sentence
     text = "\n".join(" ".join(token.text for token in sentence) for sentence in sentences)
     record = DocumentRecord(doc_id=doc_id, text=text, source=file)
+    report = DocumentAccount(account, file, doc_id)
     for sentence in sentences:
-        record.entities.extend(_decode(sentence, text, scheme, account, file, doc_id))
+        record.entities.extend(_decode(sentence, text, scheme, report))
     return record
 
 
 def _decode(
-    tokens: list[_Token], text: str, scheme: str, account: Account, file: str, doc_id: str
+    tokens: list[_Token], text: str, scheme: str, report: DocumentAccount
 ) -> list[GoldEntity]:
     """The entities of one sentence's tags, repaired by the module's rules."""
     entities: list[GoldEntity] = []
@@ -173,21 +174,15 @@ def _decode(
             current.issues.append(
                 Issue("entity not closed by E-", f"ends at line {tokens[last].line}")
             )
-        start, end = tokens[current.first].start, tokens[last].end
+        first, issues = tokens[current.first], tuple(current.issues)
+        start, end = first.start, tokens[last].end
         entities.append(
-            GoldEntity(
-                start,
-                end,
-                current.label,
-                text[start:end],
-                line=tokens[current.first].line,
-                changes=tuple(current.issues),
-            )
+            GoldEntity(start, end, current.label, text[start:end], {}, first.line, issues)
         )
         current = None
 
     for index, token in enumerate(tokens):
-        prefix, label = _parse(token, scheme, text, account, file, doc_id)
+        prefix, label = _parse(token, scheme, text, report)
         continues = current is not None and current.label == label
         if prefix in ("O", "B", "S") or (prefix in ("I", "E") and not continues):
             close(index - 1)
@@ -206,9 +201,7 @@ def _decode(
     return entities
 
 
-def _parse(
-    token: _Token, scheme: str, text: str, account: Account, file: str, doc_id: str
-) -> tuple[str, str]:
+def _parse(token: _Token, scheme: str, text: str, report: DocumentAccount) -> tuple[str, str]:
     """(prefix, label) of a token's tag, prefixes mapped to B/I/E/S; ("O", "") for O and for a tag
     that is not of the scheme (that one reported as a dropped mention)."""
     if token.tag == "O":
@@ -216,14 +209,11 @@ def _parse(
     match = _TAG.match(token.tag)
     prefix = _PREFIXES[scheme].get(match["prefix"].upper()) if match else None
     if match is None or prefix is None:
-        account.entity_dropped(
-            GoldEntity(
-                token.start, token.end, token.tag, text[token.start : token.end], line=token.line
-            ),
+        start, end = token.start, token.end
+        report.entity_dropped(
+            GoldEntity(start, end, token.tag, text[start:end], line=token.line),
             f"tag not of the {scheme} scheme",
-            file=file,
-            doc_id=doc_id,
-            detail=f"{token.tag!r} read as O",
+            f"{token.tag!r} read as O",
         )
         return "O", ""
     return prefix, match["label"]

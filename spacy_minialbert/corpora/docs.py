@@ -27,7 +27,7 @@ from dataclasses import replace
 
 from spacy.tokens import Doc, Span
 
-from .account import Account
+from .account import Account, DocumentAccount
 from .extensions import DOC_ID, GROUP, META, RELATIONS, SOURCE, SPAN_ATTRIBUTES, span_key
 from .labels import LabelMap
 from .records import DocumentRecord, GoldEntity, Issue
@@ -57,9 +57,10 @@ def record_to_doc(
             f"{record.source}: the tokenizer changed the text of {record.doc_id!r}; entity "
             "offsets would shift (a tokenizer must keep the text exactly)."
         )
+    report = DocumentAccount(account, record.source, record.doc_id)
     placed: list[tuple[GoldEntity, Span]] = []  # (entity with every repair noted, span)
     for entity in record.entities:
-        found = _placed_entity(doc, entity, record, account, label_map, misaligned)
+        found = _placed_entity(doc, entity, record.text, report, label_map, misaligned)
         if found is not None:
             placed.append(found)
     if not record.annotates_entities and record.entities:
@@ -67,19 +68,19 @@ def record_to_doc(
             f"{record.source}: document {record.doc_id!r} is marked as having no entity "
             f"annotation but carries {len(record.entities)} entities."
         )
-    kept = _choose_ents(placed, record, account)
+    kept = _choose_ents(placed, report)
     if record.annotates_entities:
         doc.ents = sorted(kept, key=lambda span: span.start)
     # else: entity tags stay missing (spaCy's "" IOB), neither entity nor "outside".
     everything = _unique_spans(span for _, span in placed)
     doc.spans[ALL_SPANS] = everything
     for key, fragments in record.spans.items():
-        doc.spans[key] = _extra_spans(doc, key, fragments, record, account, label_map)
+        doc.spans[key] = _extra_spans(doc, key, fragments, record.text, report, label_map)
     for key, group in doc.spans.items():
         if len(group):
             account.spans[key] += len(group)
     doc.cats = dict(record.cats)
-    _store_user_data(doc, record, placed, account)
+    _store_user_data(doc, record, placed, report)
     account.document_converted(record.cats)
     return doc
 
@@ -87,8 +88,8 @@ def record_to_doc(
 def _placed_entity(
     doc: Doc,
     entity: GoldEntity,
-    record: DocumentRecord,
-    account: Account,
+    doc_text: str,
+    report: DocumentAccount,
     label_map: LabelMap | None,
     misaligned: str,
 ) -> tuple[GoldEntity, Span] | None:
@@ -96,32 +97,24 @@ def _placed_entity(
     alignment rules applied; None (dropped, reported) when it cannot be placed."""
     label = label_map(entity.label) if label_map is not None else entity.label
     if label is None:
-        account.entity_dropped(
-            entity,
-            "label mapped out",
-            file=record.source,
-            doc_id=record.doc_id,
-            detail=f"the label map drops {entity.label!r}",
-        )
+        detail = f"the label map drops {entity.label!r}"
+        report.entity_dropped(entity, "label mapped out", detail)
         return None
-    span, issues, failure = align(doc, entity.start, entity.end, label, misaligned, record.text)
+    span, issues, failure = align(doc, entity.start, entity.end, label, misaligned, doc_text)
     changed = replace(entity, changes=(*entity.changes, *issues))
     if span is None:
-        account.entity_dropped(
-            changed, failure.reason, file=record.source, doc_id=record.doc_id, detail=failure.detail
-        )
+        report.entity_dropped(changed, failure.reason, failure.detail)
         return None
     return changed, span
 
 
 def align(
-    doc: Doc, start: int, end: int, label: str, misaligned: str, doc_text: str | None = None
+    doc: Doc, start: int, end: int, label: str, misaligned: str, doc_text: str
 ) -> tuple[Span | None, list[Issue], Issue]:
-    """(span, repairs made, why it failed) for characters ``start:end`` of ``doc``. ``doc_text``
-    is ``doc.text`` when the caller has it: spaCy builds ``doc.text`` on every access, so reading
-    it per entity makes placing a document's entities quadratic in its length."""
-    whole = doc.text if doc_text is None else doc_text
-    text = whole[start:end]
+    """(span, repairs made, why it failed) for characters ``start:end`` of ``doc``, whose text is
+    ``doc_text``: spaCy builds ``doc.text`` on every access, so reading it per entity makes
+    placing a document's entities quadratic in its length."""
+    text = doc_text[start:end]
     if not text.strip():
         return None, [], Issue("empty or whitespace span", f"{start}-{end} is {text!r}")
     issues = []
@@ -147,7 +140,7 @@ def align(
         return None, issues, Issue("misaligned to tokens", detail)
     verb = "expanded" if misaligned == "expand" else "contracted"
     detail = (
-        f"{start}-{end} {whole[start:end]!r} {verb} to {span.start_char}-{span.end_char} "
+        f"{start}-{end} {doc_text[start:end]!r} {verb} to {span.start_char}-{span.end_char} "
         f"{span.text!r}"
     )
     return span, [*issues, Issue("misaligned to tokens", detail)], Issue("")
@@ -158,9 +151,7 @@ def _tokens_around(doc: Doc, start: int, end: int) -> str:
     return repr([token.text for token in covering]) if covering is not None else "none"
 
 
-def _choose_ents(
-    placed: list[tuple[GoldEntity, Span]], record: DocumentRecord, account: Account
-) -> list[Span]:
+def _choose_ents(placed: list[tuple[GoldEntity, Span]], report: DocumentAccount) -> list[Span]:
     """The non-overlapping spans for ``doc.ents`` (``filter_spans``'s order); each mention's
     outcome is reported in annotation order."""
     order = sorted(range(len(placed)), key=lambda i: (-len(placed[i][1]), placed[i][1].start, i))
@@ -178,17 +169,15 @@ def _choose_ents(
         blocking = blocked_by.get(index)
         if blocking is None:
             kept.append(span)
-            account.entity_kept(
-                entity, span.label_, entity.changes, file=record.source, doc_id=record.doc_id
+            report.account.entity_kept(
+                entity, span.label_, entity.changes, file=report.file, doc_id=report.doc_id
             )
             continue
         same = (blocking.start, blocking.end, blocking.label) == (span.start, span.end, span.label)
-        account.entity_dropped(
+        report.entity_dropped(
             entity,
             DUPLICATE if same else OVERLAP,
-            file=record.source,
-            doc_id=record.doc_id,
-            detail=f"kept {blocking.label_} {blocking.text!r} "
+            f"kept {blocking.label_} {blocking.text!r} "
             f"{blocking.start_char}-{blocking.end_char}; this one stays in doc.spans['sc']",
         )
     return kept
@@ -205,8 +194,8 @@ def _extra_spans(
     doc: Doc,
     key: str,
     records: list[GoldEntity],
-    record: DocumentRecord,
-    account: Account,
+    doc_text: str,
+    report: DocumentAccount,
     label_map: LabelMap | None,
 ) -> list[Span]:
     spans = []
@@ -214,25 +203,12 @@ def _extra_spans(
         label = label_map(fragment.label) if label_map is not None else fragment.label
         if label is None:
             continue  # its mention was dropped by the label map, which is reported there
-        span, issues, failure = align(
-            doc, fragment.start, fragment.end, label, "expand", record.text
-        )
+        span, issues, failure = align(doc, fragment.start, fragment.end, label, "expand", doc_text)
         for issue in issues:
-            account.note(
-                f"{key}: {issue.reason}",
-                file=record.source,
-                line=fragment.line,
-                doc_id=record.doc_id,
-                detail=issue.detail,
-            )
+            report.note(f"{key}: {issue.reason}", line=fragment.line, detail=issue.detail)
         if span is None:
-            account.annotation_skipped(
-                f"{key}: {failure.reason}",
-                file=record.source,
-                line=fragment.line,
-                doc_id=record.doc_id,
-                label=label,
-                detail=failure.detail,
+            report.annotation_skipped(
+                f"{key}: {failure.reason}", line=fragment.line, label=label, detail=failure.detail
             )
         else:
             spans.append(span)
@@ -240,7 +216,7 @@ def _extra_spans(
 
 
 def _store_user_data(
-    doc: Doc, record: DocumentRecord, placed: list[tuple[GoldEntity, Span]], account: Account
+    doc: Doc, record: DocumentRecord, placed: list[tuple[GoldEntity, Span]], report: DocumentAccount
 ) -> None:
     doc.user_data[DOC_ID] = record.doc_id
     doc.user_data[SOURCE] = record.source
@@ -261,10 +237,8 @@ def _store_user_data(
     for relation in record.relations:
         head, child = where.get(relation.head), where.get(relation.child)
         if head is None or child is None:
-            account.annotation_skipped(
+            report.annotation_skipped(
                 "relation to a dropped entity",
-                file=record.source,
-                doc_id=record.doc_id,
                 label=relation.label,
                 detail=f"{relation.label} {relation.head} -> {relation.child}",
             )
@@ -272,4 +246,4 @@ def _store_user_data(
         relations.append({"label": relation.label, "head": list(head), "child": list(child)})
     if relations:
         doc.user_data[RELATIONS] = relations
-        account.relations += len(relations)
+        report.account.relations += len(relations)

@@ -38,7 +38,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
-from .account import Account
+from .account import Account, DocumentAccount
 from .records import DocumentRecord, GoldEntity, Issue
 from .text import CorpusFileError, read_annotations, read_text, same_surface
 
@@ -120,15 +120,9 @@ def _companion(text_path: Path, suffix: str, folder: str) -> Path | None:
 def _concepts_unplaced(concept_path: Path, reason: str, account: Account, doc_id: str) -> None:
     """Every concept of ``concept_path`` dropped for ``reason`` (its text cannot be had). Raises
     :class:`CorpusFileError` when the ``.con`` itself cannot be read."""
+    report = DocumentAccount(account, str(concept_path), doc_id)
     for concept in list(_concepts(concept_path, account, doc_id)):
-        account.annotation_unplaced(
-            concept.label,
-            concept.text,
-            reason,
-            file=str(concept_path),
-            line=concept.line,
-            doc_id=doc_id,
-        )
+        report.annotation_unplaced(concept.label, concept.text, reason, concept.line)
 
 
 def _document(
@@ -140,7 +134,7 @@ def _document(
 ) -> DocumentRecord:
     text = read_text(text_path)
     lines = _Lines(text)
-    file = str(concept_path)
+    report = DocumentAccount(account, str(concept_path), doc_id)
     assertions = _assertions(assertion_path, account, doc_id)
     entities = []
     # The .con is read whole at the first concept: a file that is not UTF-8 yields none.
@@ -149,7 +143,7 @@ def _document(
         assertion = assertions.pop((concept.position, concept.label.lower()), None)
         if assertion is not None:
             attributes["assertion"] = assertion
-        entity = _place(concept, lines, text, attributes, account, file, doc_id)
+        entity = _place(concept, lines, text, attributes, report)
         if entity is not None:
             entities.append(entity)
     for (position, label), assertion in assertions.items():
@@ -160,7 +154,7 @@ def _document(
             label=label,
             detail=f"{_format(position)} {label} a={assertion!r}",
         )
-    return DocumentRecord(doc_id=doc_id, text=text, source=file, entities=entities)
+    return DocumentRecord(doc_id=doc_id, text=text, source=report.file, entities=entities)
 
 
 def _concepts(path: Path, account: Account, doc_id: str) -> Iterator[_Concept]:
@@ -190,26 +184,20 @@ def _assertions(
     if path is None:
         return {}
     found: dict[tuple[Position, str], str] = {}
+    report = DocumentAccount(account, str(path), doc_id)
     try:
         concepts = list(_concepts(path, account, doc_id))
     except CorpusFileError as error:
-        account.annotation_skipped(
+        report.annotation_skipped(
             f"assertions: {error.reason}",
-            file=error.file,
             line=error.line,
-            doc_id=doc_id,
             detail=f"every assertion of the file is lost; {error.detail}",
         )
         return {}
     for concept in concepts:
         if concept.assertion is None:
-            account.annotation_skipped(
-                "assertion line without a=",
-                file=str(path),
-                line=concept.line,
-                doc_id=doc_id,
-                label=concept.label,
-            )
+            line, label = concept.line, concept.label
+            report.annotation_skipped("assertion line without a=", line=line, label=label)
             continue
         found[(concept.position, concept.label.lower())] = concept.assertion
     return found
@@ -270,9 +258,7 @@ def _place(
     lines: _Lines,
     text: str,
     attributes: dict[str, str],
-    account: Account,
-    file: str,
-    doc_id: str,
+    report: DocumentAccount,
 ) -> GoldEntity | None:
     label, line = concept.label, concept.line
     span = lines.span(concept.position, single_space=False)
@@ -288,23 +274,13 @@ def _place(
         )
         return GoldEntity(*fallback, label, concept.text, attributes, line, (issue,))
     if isinstance(span, Issue):
-        account.annotation_unplaced(
-            concept.label,
-            concept.text,
-            span.reason,
-            file=file,
-            line=concept.line,
-            doc_id=doc_id,
-            detail=span.detail,
-        )
+        report.annotation_unplaced(label, concept.text, span.reason, line, span.detail)
         return None
     unplaced = GoldEntity(*span, label, concept.text, attributes, line)
-    account.entity_dropped(
+    report.entity_dropped(
         unplaced,
         "text mismatch",
-        file=file,
-        doc_id=doc_id,
-        detail=f"{where} reads {text[span[0] : span[1]]!r}, annotation says {concept.text!r}",
+        f"{where} reads {text[span[0] : span[1]]!r}, annotation says {concept.text!r}",
     )
     return None
 

@@ -34,7 +34,7 @@ from functools import partial
 from pathlib import Path
 
 from ._xml import XmlTag, place_element, place_tag, xml_documents
-from .account import Account
+from .account import Account, DocumentAccount
 from .records import DocumentRecord, GoldEntity, Issue
 
 _NOT_CONVERTED = ("TLINK", "SECTIME")
@@ -50,45 +50,35 @@ def i2b2_2012_documents(
     empty_type_label: str = "OCCURRENCE",
 ) -> Iterator[DocumentRecord]:
     """Documents of i2b2 2012 XML files: EVENT (and, with ``timex``, TIMEX3) spans by type."""
-    entity = partial(_entity, account=account, timex=timex, empty_type_label=empty_type_label)
+    entity = partial(_entity, timex=timex, empty_type_label=empty_type_label)
     return xml_documents(path, account, ("EVENT", "TIMEX3") if timex else ("EVENT",), entity)
 
 
 def _entity(
     tag: XmlTag,
     text: str,
-    file: str,
-    doc_id: str,
+    report: DocumentAccount,
     *,
-    account: Account,
     timex: bool,
     empty_type_label: str,
 ) -> GoldEntity | None:
-    element = place_element(tag, _ELEMENTS, account, file=file, doc_id=doc_id)
+    element = place_element(tag, _ELEMENTS, report)
     if element is None:
         return None
     name, changes = element
     if name in _NOT_CONVERTED:
-        account.annotation_excluded(f"{name} (not converted)")
+        report.account.annotation_excluded(f"{name} (not converted)")
         return None
     if name == "TIMEX3" and not timex:
-        account.annotation_excluded("TIMEX3 (without timex)")
+        report.account.annotation_excluded("TIMEX3 (without timex)")
         return None
     attributes = {k: tag.attributes[k] for k in _ATTRIBUTES[name] if k in tag.attributes}
     label = tag.attributes.get("type", "").strip()
     if not label and empty_type_label:
         label = empty_type_label
         changes = (*changes, Issue(f"empty {name} type", f"labelled {empty_type_label}"))
-    entity = place_tag(
-        tag, text, label, attributes, account, file=file, doc_id=doc_id, changes=changes
-    )
+    entity = place_tag(tag, text, label, attributes, report, changes)
     if entity is not None and not label:
-        account.entity_dropped(
-            entity,
-            f"empty {name} type",
-            file=file,
-            doc_id=doc_id,
-            detail="no label (empty_type_label is empty)",
-        )
+        report.entity_dropped(entity, f"empty {name} type", "no label (empty_type_label is empty)")
         return None
     return entity

@@ -31,7 +31,7 @@ from functools import partial
 from pathlib import Path
 
 from ._xml import XmlTag, place_element, place_tag, xml_documents
-from .account import Account
+from .account import Account, DocumentAccount
 from .records import DocumentRecord, GoldEntity, Issue
 
 PHI_CATEGORIES = ("NAME", "PROFESSION", "LOCATION", "AGE", "DATE", "CONTACT", "ID", "OTHER")
@@ -45,16 +45,14 @@ def i2b2_2014_documents(
     patient."""
     if label_by not in LABEL_BY:
         raise ValueError(f"label_by must be one of {LABEL_BY}, got {label_by!r}.")
-    entity = partial(_entity, account=account, label_by=label_by)
+    entity = partial(_entity, label_by=label_by)
     for record in xml_documents(path, account, PHI_CATEGORIES, entity):
         record.group = Path(record.source).name[:3]
         yield record
 
 
-def _entity(
-    tag: XmlTag, text: str, file: str, doc_id: str, *, account: Account, label_by: str
-) -> GoldEntity | None:
-    element = place_element(tag, PHI_CATEGORIES, account, file=file, doc_id=doc_id)
+def _entity(tag: XmlTag, text: str, report: DocumentAccount, *, label_by: str) -> GoldEntity | None:
+    element = place_element(tag, PHI_CATEGORIES, report)
     if element is None:
         return None
     category, changes = element
@@ -66,6 +64,4 @@ def _entity(
     for key in ("id", "comment"):
         if tag.attributes.get(key):
             attributes[key] = tag.attributes[key]
-    return place_tag(
-        tag, text, label, attributes, account, file=file, doc_id=doc_id, changes=changes
-    )
+    return place_tag(tag, text, label, attributes, report, changes)
