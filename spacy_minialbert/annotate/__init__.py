@@ -1,22 +1,14 @@
 """Batch annotation of clinical notes read by :mod:`spacy_minialbert.notes`: a resumable JSONL
 writer, the run with its summary, and the HTML view of one note. See ``docs/annotate.md``."""
 
-from ..notes import Note, NoteSource, Rejected, open_notes
+from ..notes import open_notes
 from .pipeline import PipelineSpec, load_pipeline
-from .records import EntityRecord, NoteRecord
 from .render import render_html, render_note
 from .run import RunOptions, annotate
-from .summary import Summary
 
 __all__ = [
-    "EntityRecord",
-    "Note",
-    "NoteRecord",
-    "NoteSource",
     "PipelineSpec",
-    "Rejected",
     "RunOptions",
-    "Summary",
     "annotate",
     "load_pipeline",
     "open_notes",

@@ -25,7 +25,7 @@ from spacy.language import Language
 from tqdm import tqdm
 
 from ..notes.records import ALREADY_DONE, DUPLICATE_ID, Note, NoteSource, Rejected
-from .annotator import BatchAnnotator
+from .annotator import BatchAnnotator, init_worker, run_batch
 from .batch import BatchResult
 from .limits import NoteLimits
 from .lock import LOCK_SUFFIX, OutputLock
@@ -204,9 +204,7 @@ def _run_parallel(
 ) -> None:
     """Batches to worker processes, at most two per worker in flight (the input is read no
     faster than it is annotated), results written in input order. The workers end with this
-    process, also when it is killed (:func:`.workers.init_worker`)."""
-    from .workers import init_worker, run_batch
-
+    process, also when it is killed (:func:`.annotator.init_worker`)."""
     bound_kernel_caches()  # the workers inherit the setting
     threads = max(1, (os.cpu_count() or 1) // options.n_process)
     in_flight: deque[Future[BatchResult]] = deque()

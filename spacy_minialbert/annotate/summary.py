@@ -75,11 +75,8 @@ class Summary:
         rate = self.words / self.seconds if self.seconds > 0 else 0.0
 
         def reasons(counter: Counter[str]) -> str:
-            return (
-                f"  ({', '.join(f'{r}: {n}' for r, n in sorted(counter.items()))})"
-                if counter
-                else ""
-            )
+            listed = ", ".join(f"{r}: {n}" for r, n in sorted(counter.items()))
+            return f"  ({listed})" if counter else ""
 
         lines = [
             f"{self.input} -> {self.output}  ({self.seconds:.1f} s, {rate:,.0f} words/s)",

@@ -14,28 +14,15 @@ from __future__ import annotations
 
 from .csv_notes import CsvNotes, MissingColumns
 from .database import DatabaseNotes
-from .encoding import EncodingProblem
-from .folder_notes import FolderNotes
-from .formats import (
-    NOTE_FORMATS,
-    FileNotes,
-    InputOptions,
-    detect_format,
-    format_from_name,
-    open_notes,
-)
+from .formats import NOTE_FORMATS, InputOptions, detect_format, open_notes
 from .jsonl_notes import JsonlNotes
-from .records import InputItem, Note, NoteSource, Rejected, check_note
+from .records import Note, NoteSource, Rejected
 from .text_notes import TextNotes
 
 __all__ = [
     "NOTE_FORMATS",
     "CsvNotes",
     "DatabaseNotes",
-    "EncodingProblem",
-    "FileNotes",
-    "FolderNotes",
-    "InputItem",
     "InputOptions",
     "JsonlNotes",
     "MissingColumns",
@@ -43,8 +30,6 @@ __all__ = [
     "NoteSource",
     "Rejected",
     "TextNotes",
-    "check_note",
     "detect_format",
-    "format_from_name",
     "open_notes",
 ]
