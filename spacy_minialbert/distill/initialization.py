@@ -55,7 +55,7 @@ def factorise_embeddings(weight: Tensor, rank: int) -> FactorisedTable:
 
     *Shape:* ``weight`` ``[vocab, hidden]``.
     """
-    centred = weight.double() - weight.double().mean(dim=1, keepdim=True)
+    centred = _centred(weight)
     _, _, vh = torch.linalg.svd(centred, full_matrices=False)
     basis = vh[:rank].T
     return FactorisedTable(table=centred @ basis, basis=basis)
@@ -104,55 +104,41 @@ def _copy_layer(student: MiniAlbertForMaskedLM, state: dict[str, Tensor], index:
 def _copy_embeddings(
     student: MiniAlbertForMaskedLM, teacher: Teacher, state: dict[str, Tensor]
 ) -> str:
+    """Factorised embeddings (projected to the hidden width) get a truncated SVD of the teacher's
+    tables; embeddings as wide as the hidden states, without projection, the tables as they are."""
     embeddings = student.minialbert.encoder.embeddings
     width = embeddings.word_embeddings.embedding_dim
     hidden = student.config.hidden_size
     words = state["embeddings.word_embeddings.weight"]
-    if not isinstance(embeddings.projection, nn.Linear):
-        return _copy_embeddings_unfactorised(student, teacher, state)
-    factors = factorise_embeddings(words, min(width, hidden))
-    rank = factors.basis.shape[1]
     positions = state["embeddings.position_embeddings.weight"]
-    offset = _position_offset(teacher)
     types = state.get("embeddings.token_type_embeddings.weight")
-    gamma = state["embeddings.LayerNorm.weight"].double()
-    beta = state["embeddings.LayerNorm.bias"].double()
+    gamma, beta = state["embeddings.LayerNorm.weight"], state["embeddings.LayerNorm.bias"]
+    projection = embeddings.projection if isinstance(embeddings.projection, nn.Linear) else None
+    if projection is not None:
+        factors = factorise_embeddings(words, min(width, hidden))
+        rank = factors.basis.shape[1]
+        words, positions = factors.table, _centred(positions) @ factors.basis
+        types = None if types is None else _centred(types) @ factors.basis
     with torch.no_grad():
-        _fill(embeddings.word_embeddings.weight, factors.table)
-        _fill(embeddings.position_embeddings.weight, _centred(positions) @ factors.basis, offset)
+        _fill(embeddings.word_embeddings.weight, words)
+        _fill(embeddings.position_embeddings.weight, positions, _position_offset(teacher))
         if types is not None:
-            _fill(embeddings.token_type_embeddings.weight, _centred(types) @ factors.basis)
-        else:
+            _fill(embeddings.token_type_embeddings.weight, types)
+        if projection is None:
+            embeddings.layer_norm.weight.copy_(gamma)
+            embeddings.layer_norm.bias.copy_(beta)
+            return "embeddings: the teacher's (same width, no projection)"
+        if types is None:
             embeddings.token_type_embeddings.weight.zero_()
         embeddings.layer_norm.weight.fill_(1.0)
         embeddings.layer_norm.bias.zero_()
         # LayerNorm over `rank` dims gives norm sqrt(rank), the teacher's over `hidden` dims
         # sqrt(hidden): rescale, then apply the teacher's LayerNorm gain and bias.
-        projection = gamma[:, None] * factors.basis * math.sqrt(hidden / rank)
-        embeddings.projection.weight.zero_()
-        embeddings.projection.weight[:, :rank].copy_(projection)
-        embeddings.projection.bias.copy_(beta)
+        scaled = gamma.double()[:, None] * factors.basis * math.sqrt(hidden / rank)
+        projection.weight.zero_()
+        projection.weight[:, :rank].copy_(scaled)
+        projection.bias.copy_(beta)
     return f"embeddings: rank-{rank} SVD of the teacher's word embeddings (width {width})"
-
-
-def _copy_embeddings_unfactorised(
-    student: MiniAlbertForMaskedLM, teacher: Teacher, state: dict[str, Tensor]
-) -> str:
-    """Embedding width = hidden width and no projection: the tables are the teacher's."""
-    embeddings = student.minialbert.encoder.embeddings
-    types = state.get("embeddings.token_type_embeddings.weight")
-    with torch.no_grad():
-        _fill(embeddings.word_embeddings.weight, state["embeddings.word_embeddings.weight"])
-        _fill(
-            embeddings.position_embeddings.weight,
-            state["embeddings.position_embeddings.weight"],
-            _position_offset(teacher),
-        )
-        if types is not None:
-            _fill(embeddings.token_type_embeddings.weight, types)
-        embeddings.layer_norm.weight.copy_(state["embeddings.LayerNorm.weight"])
-        embeddings.layer_norm.bias.copy_(state["embeddings.LayerNorm.bias"])
-    return "embeddings: the teacher's (same width, no projection)"
 
 
 def _position_offset(teacher: Teacher) -> int:

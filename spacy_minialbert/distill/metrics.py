@@ -1,4 +1,4 @@
-"""Training metrics: running averages between log lines, a JSONL file, and a loss plot."""
+"""Training metrics: a JSONL file and a loss plot."""
 
 from __future__ import annotations
 
@@ -9,24 +9,6 @@ from typing import Any
 
 METRICS_FILE = "metrics.jsonl"
 PLOT_FILE = "loss.png"
-
-
-class RunningMeans:
-    """Sums of per-step values since the last log line."""
-
-    def __init__(self) -> None:
-        self.sums: dict[str, float] = {}
-        self.steps = 0
-
-    def add(self, values: Mapping[str, float]) -> None:
-        for key, value in values.items():
-            self.sums[key] = self.sums.get(key, 0.0) + value
-        self.steps += 1
-
-    def pop(self) -> dict[str, float]:
-        means = {key: total / max(self.steps, 1) for key, total in self.sums.items()}
-        self.sums, self.steps = {}, 0
-        return means
 
 
 class MetricsLog:

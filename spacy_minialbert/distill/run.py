@@ -44,7 +44,7 @@ from .losses import (
     ponder_cost,
 )
 from .masking import MaskedBatch, batch_generator, mask_tokens
-from .metrics import METRICS_FILE, PLOT_FILE, MetricsLog, RunningMeans, plot_losses
+from .metrics import METRICS_FILE, PLOT_FILE, MetricsLog, plot_losses
 from .optim import build_optimizer, linear_schedule
 from .sources import DocumentSource, expand_paths
 from .student import DistillationStudent, StudentOutput, count_parameters, student_config
@@ -304,7 +304,7 @@ class Distiller:
             mininterval=1.0,
             disable=not (self.config.system.progress and self.processes.is_main),
         )
-        means = RunningMeans()
+        pending: list[dict[str, float]] = []  # each step's values since the last log line
         last: dict[str, float] = {}
         interval_tokens, interval_start = 0, time.perf_counter()
         tick = interval_start
@@ -318,13 +318,14 @@ class Distiller:
                 self.progress.elapsed += now - tick
                 tick = now
                 interval_tokens += tokens
-                means.add(values)
+                pending.append(values)
                 step = self.progress.step
                 if step % training.log_every == 0 or step == training.max_steps:
                     seconds = max(time.perf_counter() - interval_start, 1e-9)
-                    last = self._log(means.pop(), interval_tokens / seconds)
+                    means = {k: sum(v[k] for v in pending) / len(pending) for k in pending[0]}
+                    last = self._log(means, interval_tokens / seconds)
                     bar.set_postfix(loss=f"{last['loss']:.4f}", tok_s=f"{last['tokens_per_s']:.0f}")
-                    interval_tokens, interval_start = 0, time.perf_counter()
+                    pending, interval_tokens, interval_start = [], 0, time.perf_counter()
                 every = training.checkpoint_every
                 if (every and step % every == 0) or step == training.max_steps:
                     self.save_checkpoint()

@@ -97,11 +97,9 @@ def load_teacher(name: str) -> tuple[Teacher, Any]:
         except ValueError:
             # The model type has no masked-LM class at all.
             missing_head = ["<no masked-LM class>"]
-        if missing_head:
+        has_head = not missing_head
+        if not has_head:
             model = AutoModel.from_pretrained(name, attn_implementation="eager")
-            has_head = False
-        else:
-            has_head = True
     finally:
         transformers.logging.set_verbosity(verbosity)
     return Teacher(name, model, has_head), tokenizer

@@ -54,20 +54,14 @@ class Windower:
 
     def token_ids(self, text: str) -> list[int]:
         """The document's token ids, without special tokens."""
-        if self.placeholders == "split":
-            return self._encode([text])[0]
-        segments = PLACEHOLDER.split(text)
-        encoded = self._encode(segments)
+        segments = [text] if self.placeholders == "split" else PLACEHOLDER.split(text)
+        # verbose=False: documents are longer than the model's maximum on purpose.
+        encoded = self.tokenizer(segments, add_special_tokens=False, verbose=False)["input_ids"]
         ids = list(encoded[0])
         for piece in encoded[1:]:
             ids.append(self.tokenizer.unk_token_id)
             ids.extend(piece)
         return ids
-
-    def _encode(self, texts: list[str]) -> list[list[int]]:
-        # verbose=False: documents are longer than the model's maximum on purpose.
-        encoded = self.tokenizer(texts, add_special_tokens=False, verbose=False)
-        return [list(ids) for ids in encoded["input_ids"]]
 
     def __call__(self, text: str) -> list[list[int]]:
         ids = self.token_ids(text)
