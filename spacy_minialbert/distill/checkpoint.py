@@ -34,10 +34,6 @@ def checkpoint_path(output_dir: Path) -> Path:
     return output_dir / CHECKPOINT_DIR / STATE_FILE
 
 
-def has_checkpoint(output_dir: Path) -> bool:
-    return checkpoint_path(output_dir).is_file()
-
-
 def random_states() -> dict[str, Any]:
     """This process's random generators (dropout draws from torch's)."""
     version, internal, gauss = random.getstate()

@@ -68,10 +68,7 @@ def stop(processes: Processes) -> None:
 
 
 def sum_across(values: torch.Tensor, processes: Processes) -> torch.Tensor:
-    """Element-wise sum over processes (the tensor itself when alone).
-
-    *Shape:* ``values`` any; returned the same.
-    """
+    """Element-wise sum over processes (the tensor itself when alone)."""
     if processes.distributed:
         values = values.clone()
         dist.all_reduce(values, op=dist.ReduceOp.SUM)

@@ -25,8 +25,8 @@ from ..hf import MiniAlbertForMaskedLM
 from . import ddp
 from .checkpoint import (
     CHECKPOINT_DIR,
+    checkpoint_path,
     config_changes,
-    has_checkpoint,
     load_checkpoint,
     random_states,
     restore_random_states,
@@ -116,7 +116,7 @@ def _prepare_output(
     output_dir: Path, resume: bool, overwrite: bool, processes: ddp.Processes
 ) -> bool:
     """Decide between a fresh start and a resume; returns whether to resume."""
-    found = has_checkpoint(output_dir)
+    found = checkpoint_path(output_dir).is_file()
     if overwrite:
         if resume:
             raise ValueError("--resume and --overwrite contradict each other: pick one.")
