@@ -52,7 +52,7 @@ def encoder_table(results: SpeedResults) -> list[str]:
         f"| encoder | params | tok/s {first} | "
         + "".join(f"tok/s {key} | " for key in others)
         + "GFLOP/s | of fp32 ceiling | vs bert-base | peak RSS MB |",
-        "|---|" + "---:|" * (7 + len(others)),
+        "|---|" + "---:|" * (6 + len(others)),
     ]
     for name, e in enc.items():
         a = e.shapes[first]

@@ -135,6 +135,10 @@ def test_report_json_and_chart(results: SpeedResults, tmp_path: Path) -> None:
     assert "| cnn tok2vec+ner |" in text
     assert "| adapters-only (2 abstracts/step) |" in text
     assert "| int8 NER F1 change (points) |" in text
+    # Every Markdown table's rows (separator included) have as many cells as its header.
+    for block in text.split("\n\n"):
+        rows = [line for line in block.splitlines() if line.startswith("|")]
+        assert len({row.count("|") for row in rows}) <= 1, block
     saved = json.loads(results.to_json())
     assert saved["encoders"]["bert-6L"]["shapes"]["2x16"]["tokens_per_s"]["median"] > 0
     assert 0 < saved["training"]["adapters-only"]["trainable_share"] < 1
