@@ -29,8 +29,6 @@ from .lines import Line, LineFile, StreamedFile
 from .noteevents import ISERROR_COLUMN, is_flagged_error
 from .records import ISERROR, MALFORMED, InputItem, Note, Rejected, check_note, undecodable
 
-DEFAULT_ID_COLUMN = "ROW_ID"
-DEFAULT_TEXT_COLUMN = "TEXT"
 COLUMN_HINT = "choose columns with --id-column and --text-column."
 
 
@@ -61,8 +59,8 @@ class CsvNotes(StreamedFile):
     id (or a file without the id column) takes its line number as id, for readers that need only
     the text (distillation)."""
 
-    default_id_column = DEFAULT_ID_COLUMN
-    default_text_column = DEFAULT_TEXT_COLUMN
+    default_id_column = "ROW_ID"
+    default_text_column = "TEXT"
 
     def __init__(
         self,

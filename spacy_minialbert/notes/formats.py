@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .csv_notes import COLUMN_HINT, CsvNotes
+from .csv_notes import CsvNotes
 from .encoding import DEFAULT_ENCODING
 from .folder_notes import FolderNotes
 from .jsonl_notes import JsonlNotes
@@ -78,12 +78,10 @@ def open_notes(
     encoding: str = DEFAULT_ENCODING,
     keep_iserror: bool = False,
     require_id: bool = True,
-    hint: str = COLUMN_HINT,
 ) -> FileNotes:
     """The reader for ``path``. ``id_column``/``text_column`` name a CSV column or a JSON key;
     ``keep_iserror`` keeps records flagged ``ISERROR`` = 1; ``require_id=False`` numbers the
-    records that have no id (by line) instead of failing them; ``hint`` says how to choose
-    other columns when the header lacks one."""
+    records that have no id (by line) instead of failing them."""
     if not path.exists():
         raise FileNotFoundError(f"{path}: no such file or folder.")
     chosen = input_format or detect_format(path)
@@ -100,13 +98,8 @@ def open_notes(
             kind = "folders" if chosen == "folder" else "text"
             raise ValueError(f"--id-column/--text-column apply to CSV and JSONL input, not {kind}.")
         return (FolderNotes if chosen == "folder" else TextNotes)(path, encoding=encoding)
-    if chosen == "jsonl":
-        return JsonlNotes(
-            path, id_column=id_column, text_column=text_column, encoding=encoding,
-            keep_iserror=keep_iserror, require_id=require_id,
-        )  # fmt: skip
-    reader = MimicIvNotes if chosen == "mimic-iv" else CsvNotes
+    reader = JsonlNotes if chosen == "jsonl" else MimicIvNotes if chosen == "mimic-iv" else CsvNotes
     return reader(
         path, id_column=id_column, text_column=text_column, encoding=encoding,
-        keep_iserror=keep_iserror, require_id=require_id, hint=hint,
+        keep_iserror=keep_iserror, require_id=require_id,
     )  # fmt: skip
