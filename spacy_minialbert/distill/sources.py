@@ -61,8 +61,7 @@ class InputFile:
 def expand_paths(patterns: Sequence[str], data_format: str = "auto") -> list[InputFile]:
     """Paths and globs (``**`` allowed) to files, in a fixed order: patterns as given, each
     glob's matches sorted, duplicates dropped. Each file gets its reader format."""
-    files: list[InputFile] = []
-    seen: set[Path] = set()
+    files: dict[Path, InputFile] = {}
     for pattern in patterns:
         if glob.has_magic(pattern):
             matches = sorted(Path(p) for p in glob.glob(pattern, recursive=True))
@@ -79,10 +78,9 @@ def expand_paths(patterns: Sequence[str], data_format: str = "auto") -> list[Inp
                 raise FileNotFoundError(f"No input file at {path} (data.paths).")
             matches = [path]
         for path in matches:
-            if path not in seen:
-                seen.add(path)
-                files.append(InputFile(path, _format_of(path, data_format)))
-    return files
+            if path not in files:
+                files[path] = InputFile(path, _format_of(path, data_format))
+    return list(files.values())
 
 
 def _format_of(path: Path, data_format: str) -> str:
