@@ -40,7 +40,7 @@ from pathlib import Path
 
 from .account import Account, DocumentAccount
 from .records import DocumentRecord, GoldEntity, Issue
-from .text import CorpusFileError, read_annotations, read_text, same_surface
+from .text import CorpusFileError, line_starts, read_annotations, read_text, same_surface
 
 _CONCEPT = re.compile(
     r'^c="(?P<text>.*)" (?P<l1>\d+):(?P<t1>\d+) (?P<l2>\d+):(?P<t2>\d+)'
@@ -207,13 +207,8 @@ class _Lines:
     """Character offsets of every line's tokens under both token rules."""
 
     def __init__(self, text: str) -> None:
-        self.starts: list[int] = []
-        self.lines: list[str] = []
-        offset = 0
-        for line in text.split("\n"):
-            self.starts.append(offset)
-            self.lines.append(line.rstrip("\r"))
-            offset += len(line) + 1
+        self.starts = line_starts(text)
+        self.lines = [line.rstrip("\r") for line in text.split("\n")]
 
     def tokens(self, number: int, single_space: bool) -> list[tuple[int, int]]:
         """Token (start, end) offsets in the text for 1-based line ``number`` (a line that

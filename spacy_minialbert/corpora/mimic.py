@@ -29,7 +29,7 @@ from ..notes.csv_notes import CsvNotes, read_header
 from ..notes.records import BAD_ENCODING, EMPTY_TEXT, MALFORMED, InputItem, Rejected
 from .account import Account
 from .records import DocumentRecord
-from .text import NOT_UTF8
+from .text import NOT_UTF8, REENCODE, check_columns
 
 NOTE_CATEGORIES = (
     "Nursing/other",
@@ -68,12 +68,7 @@ def mimic_noteevents_documents(
         (name.strip() for name in categories or ()), NOTE_CATEGORIES, "NOTEEVENTS categories"
     )
     header = [name.strip().upper() for name in read_header(path)]
-    missing = [name for name in REQUIRED_COLUMNS if name not in header]
-    if missing:
-        raise ValueError(
-            f"{path}: not a NOTEEVENTS CSV, the header lacks {', '.join(missing)} "
-            f"(found {', '.join(header) or 'no header'})."
-        )
+    check_columns(path, header, REQUIRED_COLUMNS, "a NOTEEVENTS CSV")
     yield from note_class_documents(
         CsvNotes(path, keep_iserror=keep_iserror).items(),
         classes=lambda fields: (fields["CATEGORY"].strip(), fields["CATEGORY"]),
@@ -101,10 +96,7 @@ def account_rejected(account: Account, rejected: Rejected, file: str) -> None:
     elif reason == BAD_ENCODING and rejected.problem is not None:
         problem = rejected.problem
         reason = NOT_UTF8
-        detail = (
-            f"column {problem.field} has bytes that are not UTF-8 ({problem.at()}); re-encode "
-            "the file, e.g. iconv -f latin1 -t utf8"
-        )
+        detail = f"column {problem.field} has bytes that are not UTF-8 ({problem.at()}); {REENCODE}"
     account.document_failed(reason, file=file, line=where, doc_id=rejected.note_id, detail=detail)
 
 

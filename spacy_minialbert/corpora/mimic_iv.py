@@ -31,6 +31,7 @@ from ..notes.mimic_iv import MimicIvNotes, check_not_detail
 from .account import Account
 from .mimic import note_class_documents, selected_classes
 from .records import DocumentRecord
+from .text import check_columns
 
 NOTE_TYPES = ("DS", "RR", "AR")
 REQUIRED_COLUMNS = ("NOTE_ID", "SUBJECT_ID", "NOTE_TYPE", "TEXT")
@@ -50,12 +51,9 @@ def mimic_iv_note_documents(
     )
     header = [name.strip().upper() for name in read_header(path)]
     check_not_detail(path, header)
-    missing = [name for name in REQUIRED_COLUMNS if name not in header]
-    if missing:
-        raise ValueError(
-            f"{path}: not a MIMIC-IV-Note CSV, the header lacks {', '.join(missing).lower()} "
-            f"(found {', '.join(header).lower() or 'no header'})."
-        )
+    lower = [name.lower() for name in header]
+    required = [name.lower() for name in REQUIRED_COLUMNS]
+    check_columns(path, lower, required, "a MIMIC-IV-Note CSV")
     yield from note_class_documents(
         MimicIvNotes(path).items(),
         classes=lambda fields: (fields["NOTE_TYPE"].strip(), fields["NOTE_TYPE"].strip()),

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from .account import Account
 from .records import DocumentRecord
-from .text import NOT_UTF8
+from .text import NOT_UTF8, REENCODE, check_columns
 
 # Bytes that are not UTF-8 are read as lone surrogates ("surrogateescape"), which no valid text
 # holds, so the rows that have them can be failed one by one.
@@ -57,13 +57,18 @@ def mtsamples_documents(
     known = {name for note in notes.values() for name in note.specialties}
     labels = sorted(known) if not categories else _selected(categories, known, path)
     for key, note in notes.items():
-        if categories:
-            chosen = [name for name in labels if name in note.specialties]
-            if len(chosen) != 1:
-                _exclude(account, str(path), note, chosen)
-                continue
+        doc_id = f"mtsamples-{note.first_id}"
+        chosen = [name for name in labels if name in note.specialties]
+        if categories and not chosen:
+            reason = "specialty not selected"
+            account.document_excluded(reason, file=str(path), doc_id=doc_id, itemise=False)
+            continue
+        if categories and len(chosen) > 1:
+            reason, detail = "several selected specialties", ", ".join(chosen)
+            account.document_excluded(reason, file=str(path), doc_id=doc_id, detail=detail)
+            continue
         yield DocumentRecord(
-            doc_id=f"mtsamples-{note.first_id}",
+            doc_id=doc_id,
             text=note.text,
             source=str(path),
             cats={label: float(label in note.specialties) for label in labels},
@@ -88,16 +93,6 @@ def _selected(categories: Sequence[str], known: set[str], path: Path) -> list[st
     return chosen
 
 
-def _exclude(account: Account, file: str, note: _Note, chosen: list[str]) -> None:
-    doc_id = f"mtsamples-{note.first_id}"
-    if not chosen:
-        account.document_excluded("specialty not selected", file=file, doc_id=doc_id, itemise=False)
-    else:
-        account.document_excluded(
-            "several selected specialties", file=file, doc_id=doc_id, detail=", ".join(chosen)
-        )
-
-
 def _read_notes(path: Path, account: Account) -> dict[str, _Note]:
     """Rows grouped by their stripped transcription, in first-seen order (the file is small
     enough, 17 MB, to hold; grouping needs every row anyway)."""
@@ -105,13 +100,7 @@ def _read_notes(path: Path, account: Account) -> dict[str, _Note]:
     file = str(path)
     with path.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
         reader = csv.DictReader(handle)
-        fields = reader.fieldnames or []
-        missing = [name for name in REQUIRED_COLUMNS if name not in fields]
-        if missing:
-            raise ValueError(
-                f"{path}: not an MTSamples CSV, the header lacks {', '.join(missing)} "
-                f"(found {', '.join(fields) or 'no header'})."
-            )
+        check_columns(path, reader.fieldnames or [], REQUIRED_COLUMNS, "an MTSamples CSV")
         last_line = reader.line_num
         for index, row in enumerate(reader, start=1):
             line, last_line = last_line + 1, reader.line_num
@@ -124,7 +113,7 @@ def _read_notes(path: Path, account: Account) -> dict[str, _Note]:
                     line=line,
                     doc_id=_UNDECODED.sub("?", note_id),
                     detail=f"column {', '.join(map(str, undecoded))} has bytes that are not "
-                    "UTF-8; re-encode the file, e.g. iconv -f latin1 -t utf8",
+                    f"UTF-8; {REENCODE}",
                 )
                 continue
             text = row["transcription"] or ""

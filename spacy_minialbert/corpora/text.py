@@ -4,7 +4,7 @@ offsets are off (the documented relocation rule every reader uses)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 # How far (in characters, either side of the annotated start) a mismatching mention is searched
@@ -57,6 +57,7 @@ class CorpusFileError(ValueError):
 
 
 NOT_UTF8 = "not UTF-8"
+REENCODE = "re-encode the file, e.g. iconv -f latin1 -t utf8"
 BOM = "\ufeff"
 
 
@@ -73,8 +74,7 @@ def decode_utf8(data: bytes, file: str | Path, *, first_line: int = 1, offset: i
             file,
             line,
             NOT_UTF8,
-            f"byte offset {offset + error.start}: {bad} is not valid UTF-8; re-encode the file, "
-            "e.g. iconv -f latin1 -t utf8",
+            f"byte offset {offset + error.start}: {bad} is not valid UTF-8; {REENCODE}",
         ) from None
 
 
@@ -110,6 +110,17 @@ def corpus_files(path: str | Path, suffixes: Collection[str]) -> list[Path]:
     if not path.is_dir():
         raise FileNotFoundError(f"{path}: no such file or folder.")
     return sorted(p for p in path.rglob("*") if p.suffix in suffixes and p.is_file())
+
+
+def check_columns(path: Path, header: Sequence[str], required: Sequence[str], kind: str) -> None:
+    """ValueError unless ``header`` has every ``required`` column: ``path`` is not ``kind`` (e.g.
+    "a NOTEEVENTS CSV")."""
+    missing = [name for name in required if name not in header]
+    if missing:
+        raise ValueError(
+            f"{path}: not {kind}, the header lacks {', '.join(missing)} "
+            f"(found {', '.join(header) or 'no header'})."
+        )
 
 
 def line_starts(text: str) -> list[int]:
