@@ -352,7 +352,15 @@ def _describe_issue(issue: Issue) -> str:
 def _entity_entry(
     action: str, reason: str, entity: GoldEntity, file: str, doc_id: str | None, detail: str
 ) -> AccountEntry:
-    e = entity
     return AccountEntry(
-        action, reason, file, e.line, doc_id, e.start, e.end, e.text, e.label, detail
+        action,
+        reason,
+        file,
+        entity.line,
+        doc_id=doc_id,
+        start=entity.start,
+        end=entity.end,
+        text=entity.text,
+        label=entity.label,
+        detail=detail,
     )
