@@ -121,7 +121,7 @@ def _concepts_unplaced(concept_path: Path, reason: str, account: Account, doc_id
     """Every concept of ``concept_path`` dropped for ``reason`` (its text cannot be had). Raises
     :class:`CorpusFileError` when the ``.con`` itself cannot be read."""
     report = DocumentAccount(account, str(concept_path), doc_id)
-    for concept in list(_concepts(concept_path, account, doc_id)):
+    for concept in list(_concepts(concept_path, report)):
         report.annotation_unplaced(concept.label, concept.text, reason, concept.line)
 
 
@@ -138,7 +138,7 @@ def _document(
     assertions = _assertions(assertion_path, account, doc_id)
     entities = []
     # The .con is read whole at the first concept: a file that is not UTF-8 yields none.
-    for concept in _concepts(concept_path, account, doc_id):
+    for concept in _concepts(concept_path, report):
         attributes = {}
         assertion = assertions.pop((concept.position, concept.label.lower()), None)
         if assertion is not None:
@@ -157,21 +157,16 @@ def _document(
     return DocumentRecord(doc_id=doc_id, text=text, source=report.file, entities=entities)
 
 
-def _concepts(path: Path, account: Account, doc_id: str) -> Iterator[_Concept]:
+def _concepts(path: Path, report: DocumentAccount) -> Iterator[_Concept]:
+    """The concepts of the ``.con`` or ``.ast`` file ``path`` (``report.file``)."""
     for number, raw in enumerate(read_annotations(path).splitlines(), start=1):
         if not raw.strip():
             continue
         match = _CONCEPT.match(raw.strip())
         if match is None:
             label = re.search(r'\|\|t="([^"]*)"', raw)
-            account.annotation_unplaced(
-                label.group(1) if label else "",
-                raw,
-                'malformed line: expected c="..." L:T L:T||t="..."',
-                file=str(path),
-                line=number,
-                doc_id=doc_id,
-            )
+            reason = 'malformed line: expected c="..." L:T L:T||t="..."'
+            report.annotation_unplaced(label.group(1) if label else "", raw, reason, number)
             continue
         position = (int(match["l1"]), int(match["t1"]), int(match["l2"]), int(match["t2"]))
         yield _Concept(match["text"], position, match["type"], match["assertion"], number)
@@ -186,7 +181,7 @@ def _assertions(
     found: dict[tuple[Position, str], str] = {}
     report = DocumentAccount(account, str(path), doc_id)
     try:
-        concepts = list(_concepts(path, account, doc_id))
+        concepts = list(_concepts(path, report))
     except CorpusFileError as error:
         report.annotation_skipped(
             f"assertions: {error.reason}",
