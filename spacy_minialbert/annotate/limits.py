@@ -20,7 +20,7 @@ import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from types import FrameType
 
 # Reasons (the keys the summary counts failed records by).
@@ -51,12 +51,10 @@ class NoteLimits:
     @classmethod
     def from_options(cls, max_chars: int | None, seconds: float | None) -> NoteLimits:
         """The limits a command's options ask for: None keeps a default, 0 means no limit."""
-        limits = cls()
-        if max_chars is not None:
-            limits = replace(limits, max_chars=max_chars or None)
-        if seconds is not None:
-            limits = replace(limits, seconds=seconds or None)
-        return limits
+        return cls(
+            DEFAULT_MAX_CHARS if max_chars is None else max_chars or None,
+            DEFAULT_SECONDS if seconds is None else seconds or None,
+        )
 
     def too_long(self, text: str) -> str | None:
         """Why ``text`` is refused for its size (no text in the reason), or None."""

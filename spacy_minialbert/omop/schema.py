@@ -67,7 +67,7 @@ class TableSpec:
         return f"{self.schema}.{self.name}" if self.schema else self.name
 
 
-def note_nlp_table(spec: TableSpec, metadata: MetaData | None = None) -> Table:
+def note_nlp_table(spec: TableSpec) -> Table:
     """The table definition (not yet created)."""
     id_type = BigInteger if spec.bigint_ids else Integer
     columns: list[Column[Any]] = [
@@ -88,7 +88,7 @@ def note_nlp_table(spec: TableSpec, metadata: MetaData | None = None) -> Table:
     ]
     if spec.offset_columns:
         columns += [Column(name, Integer, nullable=True) for name in OFFSET_COLUMNS]
-    table = Table(spec.name, metadata or MetaData(), *columns, schema=spec.schema)
+    table = Table(spec.name, MetaData(), *columns, schema=spec.schema)
     Index(f"idx_{spec.name}_note_id_1", table.c.note_id)
     return table
 
