@@ -3,22 +3,23 @@ nlpie checkpoints, Hugging Face ALBERT and ALBERT-ACT): finding its files (local
 Hugging Face Hub id), reading its config and its weights without executing pickled code, and
 checking the weights against a model.
 
-This module never builds a model. The model classes (:mod:`.modeling`) build themselves from
-what it reads, so the dependency goes one way only.
+It builds the model through the class it is given (:mod:`.modeling` calls it from
+``from_pretrained``), so the dependency goes one way only.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import torch
 from safetensors.torch import load_file
 from torch import Tensor, nn
+from transformers import PreTrainedModel
 
 from .checkpoints import detect_layout
 from .configuration import MiniAlbertConfig
@@ -151,27 +152,15 @@ def read_config(files: CheckpointFiles) -> dict[str, Any]:
     return raw
 
 
-@dataclass
-class Checkpoint:
-    """A checkpoint read for ``from_pretrained``: the config to build the model from, the
-    weights under canonical (``MiniAlbertModel``-relative) keys, where they came from, the
-    model's own constructor arguments and the dtype asked for."""
-
-    config: MiniAlbertConfig
-    state: dict[str, Tensor]
-    source: str
-    model_kwargs: dict[str, Any] = field(default_factory=dict)
-    torch_dtype: torch.dtype | None = None
-
-
-def read_checkpoint(
+def load_pretrained(
+    model_class: type[PreTrainedModel],
     name_or_path: str,
     *,
     config: MiniAlbertConfig | None = None,
     torch_dtype: torch.dtype | str | None = None,
     **kwargs: Any,
-) -> Checkpoint:
-    """Read a checkpoint of any supported layout.
+) -> PreTrainedModel:
+    """``model_class.from_pretrained`` for a checkpoint of any supported layout.
 
     ``add_pooling_layer`` goes to the model (``MiniAlbertModel`` only); remaining ``kwargs``
     override config fields (``num_labels=5``, ``hidden_dropout_prob=0.2``).
@@ -198,7 +187,19 @@ def read_checkpoint(
     dtype = None
     if torch_dtype is not None and torch_dtype != "auto":
         dtype = getattr(torch, torch_dtype) if isinstance(torch_dtype, str) else torch_dtype
-    return Checkpoint(config, state, files.source, model_kwargs, dtype)
+    model = model_class(config, **model_kwargs)
+    # Canonical keys are MiniAlbertModel's; a head model holds it under `base_model_prefix`.
+    prefix = "" if model.base_model is model else f"{model.base_model_prefix}."
+    own = {
+        prefix + key if key.startswith(("encoder.", "pooler.")) else key: value
+        for key, value in state.items()
+    }
+    load_checked(model, own, files.source, encoder_prefix=f"{prefix}encoder.")
+    if dtype is not None:
+        # transformers types `PreTrainedModel.to` too narrowly for a dtype argument.
+        model = model.to(dtype)  # type: ignore[arg-type]
+    model.eval()
+    return model
 
 
 def load_checked(
@@ -206,11 +207,11 @@ def load_checked(
     state: Mapping[str, Tensor],
     source: str,
     *,
-    is_encoder_key: Callable[[str], bool],
+    encoder_prefix: str,
 ) -> None:
     """Load ``state`` (already in the model's own keys) and fail loudly on what cannot be right.
 
-    Missing encoder weights (``is_encoder_key``) and shape mismatches raise ``ValueError``
+    Missing encoder weights (``encoder_prefix``) and shape mismatches raise ``ValueError``
     naming the keys; missing head or pooler weights are initialised fresh and logged; extra
     weights (a pooler the model has no use for, another task's head) are accepted and logged.
     """
@@ -226,7 +227,7 @@ def load_checked(
             + "\n  ".join(mismatched)
         )
     missing = [key for key in expected if key not in state]
-    missing_encoder = [key for key in missing if is_encoder_key(key)]
+    missing_encoder = [key for key in missing if key.startswith(encoder_prefix)]
     if missing_encoder:
         raise ValueError(
             f"{source} lacks {len(missing_encoder)} encoder weight(s) that "

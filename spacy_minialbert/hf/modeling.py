@@ -25,7 +25,7 @@ from transformers.utils import ModelOutput
 
 from ..modeling import MiniAlbertEncoder, activation_module
 from .configuration import MiniAlbertConfig
-from .loading import load_checked, read_checkpoint
+from .loading import load_pretrained
 
 DEFAULT_REDUCTION_FACTOR = 16
 
@@ -85,25 +85,7 @@ class MiniAlbertPreTrainedModel(PreTrainedModel):
         Hugging Face ALBERT or ALBERT-ACT (see :mod:`spacy_minialbert.hf.checkpoints`)."""
         if model_args:
             raise TypeError("MiniALBERT models take no positional model arguments.")
-        checkpoint = read_checkpoint(pretrained_model_name_or_path, **kwargs)
-        model = cls(checkpoint.config, **checkpoint.model_kwargs)
-        state = {model.own_key(key): value for key, value in checkpoint.state.items()}
-        load_checked(model, state, checkpoint.source, is_encoder_key=model.is_encoder_key)
-        if checkpoint.torch_dtype is not None:
-            # transformers types `PreTrainedModel.to` too narrowly for a dtype argument.
-            model = model.to(checkpoint.torch_dtype)  # type: ignore[arg-type]
-        model.eval()
-        return model
-
-    @classmethod
-    def own_key(cls, canonical: str) -> str:
-        """This class's state-dict key for a canonical (``MiniAlbertModel``-relative) key."""
-        if cls is MiniAlbertModel or not canonical.startswith(("encoder.", "pooler.")):
-            return canonical
-        return f"{cls.base_model_prefix}.{canonical}"
-
-    def is_encoder_key(self, key: str) -> bool:
-        return key.startswith(("encoder.", f"{self.base_model_prefix}.encoder."))
+        return load_pretrained(cls, pretrained_model_name_or_path, **kwargs)
 
     def train_adapters_only(self) -> None:
         """Freeze everything but the adapters (with their LayerNorms) and the task head.
