@@ -11,7 +11,7 @@ from spacy_transformers.layers import split_trf_batch, trfs2arrays
 from thinc.api import Model, chain
 from thinc.types import Floats2d, Ragged
 
-from .backbones import BackboneLoader
+from .backbones import BackboneLoader, pretrained_backbone_v1
 from .options import TransformerOptions
 from .transformer_model import MiniAlbertTransformerModel
 
@@ -49,9 +49,16 @@ def build_minialbert_transformer_v1(
     storage_dtype: ``float32`` (default), ``float16`` or ``bfloat16``: the dtype the weights
         are saved in; half precision halves the pipeline on disk and is cast back at load.
     """
-    options = TransformerOptions.from_config(
-        name,
-        backbone,
+    if bool(name) == (backbone is not None):
+        raise ValueError(
+            "spacy-minialbert.MiniAlbertTransformer needs exactly one of `name` (a hub id or "
+            "local directory) and `backbone` (a loader such as "
+            "spacy-minialbert.FreshBackbone.v1); "
+            + ("both were given." if name else "neither was given.")
+        )
+    options = TransformerOptions(
+        backbone=backbone if backbone is not None else pretrained_backbone_v1(name),
+        name=name,
         adapters_only=adapters_only,
         tokenizer_config=dict(tokenizer_config),
         transformer_config=dict(transformer_config),

@@ -10,6 +10,7 @@ from typing import Any
 
 from spacy.language import Language
 
+from ..compression.lifecycle import HALF_DTYPES
 from ..compression.precision import check_storage_dtype
 from .shim import MiniAlbertShim
 
@@ -79,6 +80,6 @@ def compress_pipeline(
             block["storage_dtype"] = storage_dtype
             if int8:
                 block["quantize"] = True
-                if block.get("inference_dtype") in ("bfloat16", "float16"):
+                if block.get("inference_dtype") in HALF_DTYPES:
                     block["inference_dtype"] = "float32"
     return report

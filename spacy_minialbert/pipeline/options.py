@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..compression.lifecycle import InferenceOptions
-from .backbones import BackboneLoader, pretrained_backbone_v1
+from .backbones import BackboneLoader
 
 
 @dataclass(frozen=True)
@@ -35,22 +35,6 @@ class TransformerOptions:
     def __post_init__(self) -> None:
         # Checked when the config is resolved, not at the first prediction.
         self.inference_options()
-
-    @classmethod
-    def from_config(
-        cls, name: str, backbone: BackboneLoader | None, **options: Any
-    ) -> TransformerOptions:
-        """The options of an architecture's config block: exactly one of ``name`` and
-        ``backbone`` says where the weights come from."""
-        if bool(name) == (backbone is not None):
-            raise ValueError(
-                "spacy-minialbert.MiniAlbertTransformer needs exactly one of `name` (a hub id or "
-                "local directory) and `backbone` (a loader such as "
-                "spacy-minialbert.FreshBackbone.v1); "
-                + ("both were given." if name else "neither was given.")
-            )
-        loader = backbone if backbone is not None else pretrained_backbone_v1(name)
-        return cls(backbone=loader, name=name, **options)
 
     def inference_options(self) -> InferenceOptions:
         """A new :class:`InferenceOptions` for one shim (which ``spacy-minialbert quantize``

@@ -132,16 +132,15 @@ def fit_windows(
     if not lengths or max(lengths) <= max_length:
         return None
     fitted = Fitted([])
-    flat_index = 0
+    flat_lengths = iter(lengths)
     for doc_spans in nested_spans:
         pieces: list[Span] = []
         for span in doc_spans:
-            if lengths[flat_index] > max_length:
+            if next(flat_lengths) > max_length:
                 for part in isolate_overlong(span, tokenizer, max_length, fitted):
                     pieces.extend(split_to_fit(part, tokenizer, max_length, fitted))
             else:
                 pieces.append(span)
-            flat_index += 1
         fitted.spans.append(pieces)
     return fitted
 
