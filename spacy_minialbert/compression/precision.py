@@ -27,20 +27,18 @@ STORAGE_DTYPES = ("float32", "float16", "bfloat16")
 KEEP_FLOAT32_SUFFIXES = (".weight_scale",)
 
 
-def check_inference_dtype(name: str) -> str:
-    if name not in INFERENCE_DTYPES:
-        raise ValueError(
-            f"Unknown inference dtype '{name}'; expected one of {', '.join(INFERENCE_DTYPES)}."
-        )
+def _check_dtype(name: str, kind: str, allowed: tuple[str, ...]) -> str:
+    if name not in allowed:
+        raise ValueError(f"Unknown {kind} dtype '{name}'; expected one of {', '.join(allowed)}.")
     return name
+
+
+def check_inference_dtype(name: str) -> str:
+    return _check_dtype(name, "inference", INFERENCE_DTYPES)
 
 
 def check_storage_dtype(name: str) -> str:
-    if name not in STORAGE_DTYPES:
-        raise ValueError(
-            f"Unknown storage dtype '{name}'; expected one of {', '.join(STORAGE_DTYPES)}."
-        )
-    return name
+    return _check_dtype(name, "storage", STORAGE_DTYPES)
 
 
 def cpu_supports(dtype: torch.dtype) -> bool:

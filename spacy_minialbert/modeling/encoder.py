@@ -21,7 +21,7 @@ from torch import Tensor, nn
 
 from . import fastpath
 from .config import EncoderConfig
-from .layer import BottleneckAdapter, SharedLayer, adapter_stack, attention_bias
+from .layer import SharedLayer, adapter_stack, attention_bias
 
 
 class FactorisedEmbeddings(nn.Module):
@@ -276,12 +276,9 @@ class MiniAlbertEncoder(nn.Module):
         if self.config.adapter_width is not None:
             raise ValueError("This encoder already has adapters.")
         self.config = dataclasses.replace(self.config, adapter_width=bottleneck_width)
-        width, eps = self.config.hidden_width, self.config.layer_norm_eps
         reference = next(self.parameters())
-        for stack in (self.attention_adapters, self.ffn_adapters):
-            for index in range(len(stack)):
-                adapter = BottleneckAdapter(width, bottleneck_width, eps)
-                stack[index] = adapter.to(device=reference.device, dtype=reference.dtype)
+        self.attention_adapters = adapter_stack(self.config).to(reference.device, reference.dtype)
+        self.ffn_adapters = adapter_stack(self.config).to(reference.device, reference.dtype)
 
     def adapter_parameters(self) -> list[nn.Parameter]:
         """The parameters adapter-only training updates."""

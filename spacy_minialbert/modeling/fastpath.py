@@ -30,13 +30,6 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-# oneDNN post-op for each activation module it can fuse: (attribute, algorithm).
-_FUSABLE = {
-    ("GELU", "none"): ("gelu", "none"),
-    ("GELU", "tanh"): ("gelu", "tanh"),
-    ("ReLU", None): ("relu", ""),
-}
-
 # Private oneDNN ops (present in the torch versions we support, but not part of its public API):
 # without them every linear runs the plain module.
 _HAS_ONEDNN_LINEAR = hasattr(torch.ops.mkldnn, "_linear_pointwise") and hasattr(
@@ -155,10 +148,7 @@ def linear(module: nn.Module, hidden: Tensor, activation: nn.Module | None = Non
 
 
 def _fusable(activation: nn.Module | None) -> tuple[str, str] | None:
-    if activation is None:
-        return None
-    if isinstance(activation, nn.GELU):
-        return _FUSABLE.get(("GELU", activation.approximate))
-    if isinstance(activation, nn.ReLU):
-        return _FUSABLE[("ReLU", None)]
-    return None
+    """The oneDNN post-op ``(attribute, algorithm)`` fusing ``activation``, if it has one."""
+    if isinstance(activation, nn.GELU) and activation.approximate in ("none", "tanh"):
+        return ("gelu", activation.approximate)
+    return ("relu", "") if isinstance(activation, nn.ReLU) else None
