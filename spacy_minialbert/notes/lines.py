@@ -17,7 +17,7 @@ import re
 from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, BinaryIO, NamedTuple
+from typing import IO, NamedTuple
 
 from .encoding import DEFAULT_ENCODING, checked_encoding, decode, utf8_bom_length
 
@@ -32,28 +32,6 @@ class Line(NamedTuple):
     end: int
 
 
-class CountingReader(io.RawIOBase):
-    """A raw binary stream over ``raw`` that counts the bytes read through it."""
-
-    def __init__(self, raw: BinaryIO) -> None:
-        self._raw = raw
-        self.count = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: memoryview | bytearray) -> int:  # type: ignore[override]
-        data = self._raw.read(len(buffer))
-        size = len(data)
-        buffer[:size] = data
-        self.count += size
-        return size
-
-    def close(self) -> None:
-        self._raw.close()
-        super().close()
-
-
 class LineFile:
     """The lines of ``path`` (``.gz`` decompressed on the fly) from byte offset ``start`` of its
     content on, decoded with ``encoding`` (see :mod:`.encoding`). A UTF-8 byte-order mark at
@@ -66,11 +44,11 @@ class LineFile:
         self.path = path
         self.lone_cr_ends_line = lone_cr_ends_line
         self.encoding = encoding
-        self._counter = CountingReader(path.open("rb"))
-        buffered = io.BufferedReader(self._counter, buffer_size=_CHUNK)
-        self._binary: IO[bytes] = buffered
+        self._disk = io.BufferedReader(io.FileIO(path), buffer_size=_CHUNK)
+        self._binary: IO[bytes] = self._disk
         if path.suffix.lower() == ".gz":
-            self._binary = gzip.GzipFile(fileobj=buffered, mode="rb")  # type: ignore[assignment]
+            self._binary = gzip.GzipFile(fileobj=self._disk, mode="rb")  # type: ignore[assignment]
+        self._read = 0  # bytes read from disk, kept when closed
         self.offset = 0  # where the next line starts
         self.number = 1  # the next line's number
         if start:
@@ -119,11 +97,12 @@ class LineFile:
 
     def position(self) -> int:
         """Bytes read from disk so far."""
-        return self._counter.count
+        return self._read if self._disk.closed else self._disk.raw.tell()
 
     def close(self) -> None:
+        self._read = self.position()
         self._binary.close()
-        self._counter.close()
+        self._disk.close()
 
     def __enter__(self) -> LineFile:
         return self
