@@ -12,6 +12,7 @@ Registered loaders:
 # No `from __future__ import annotations`: confection validates these signatures at run time.
 import functools
 from collections.abc import Callable
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -88,21 +89,9 @@ def fresh_backbone_v1(
     """A randomly initialised MiniALBERT of the given shape (:class:`BackboneShape`, whose
     fields are this function's config keys) with a WordPiece tokenizer from ``vocab`` (a
     ``vocab.txt`` file, or a directory with tokenizer files), built at initialisation."""
-    shape = BackboneShape(
-        embedding_size=embedding_size,
-        hidden_size=hidden_size,
-        num_hidden_layers=num_hidden_layers,
-        num_attention_heads=num_attention_heads,
-        intermediate_size=intermediate_size,
-        use_adapter=use_adapter,
-        reduction_factor=reduction_factor,
-        use_act=use_act,
-        act_epsilon=act_epsilon,
-        hidden_act=hidden_act,
-        max_position_embeddings=max_position_embeddings,
-        hidden_dropout_prob=hidden_dropout_prob,
-        attention_probs_dropout_prob=attention_probs_dropout_prob,
-    )
+    # The shape from its fields, which the signature spells out for confection to validate.
+    arguments = locals()
+    shape = BackboneShape(**{item.name: arguments[item.name] for item in fields(BackboneShape)})
     # Checked now, so an impossible shape fails at config time, not at initialisation.
     MiniAlbertConfig.from_shape(shape, vocab_size=1, pad_token_id=0)
 
