@@ -111,14 +111,9 @@ def _one(
         result.failures.append(Rejected(note.note_id, note.source, "failed", NOTE_TOO_SLOW, detail))
     except Exception as error:
         where = "building the record" if step == "record" else f"component {step!r}"
+        detail = f"{where}: {_describe(error, len(note.text), log_text)}"
         result.failures.append(
-            Rejected(
-                note.note_id,
-                note.source,
-                "failed",
-                COMPONENT_ERROR,
-                f"{where}: {_describe(error, len(note.text), log_text)}",
-            )
+            Rejected(note.note_id, note.source, "failed", COMPONENT_ERROR, detail)
         )
 
 

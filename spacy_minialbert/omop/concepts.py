@@ -20,8 +20,6 @@ import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
-KINDS = ("label", "section")
-
 
 @dataclass(frozen=True)
 class ConceptMap:
@@ -65,7 +63,7 @@ def read_concept_map(path: Path) -> ConceptMap:
             where = f"{path}:{reader.line_num}"
             kind = (row.get("kind") or "").strip().lower()
             name = (row.get("name") or "").strip()
-            if kind not in KINDS:
+            if kind not in ("label", "section"):
                 raise ValueError(f"{where}: kind must be label or section, not {kind!r}.")
             if not name:
                 raise ValueError(f"{where}: the name is empty.")
