@@ -4,21 +4,26 @@ container deployments configure a service."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
 import typer
 
+from ..serve.settings import ServeSettings
 from .app import app
 
 PREFIX = "SPACY_MINIALBERT_SERVE_"
+DEFAULTS = {item.name: item.default for item in dataclasses.fields(ServeSettings)}
 
 
-def _option(default: Any, flags: str, help: str) -> Any:
+def _option(flags: str, help: str, setting: str | None = None) -> Any:
     """A typer option whose environment variable is named after its flag: ``--max-wait-ms`` ->
-    ``SPACY_MINIALBERT_SERVE_MAX_WAIT_MS`` (``--context/--no-context`` -> ``..._CONTEXT``)."""
-    name = flags.split("/")[0].removeprefix("--").replace("-", "_").upper()
-    return typer.Option(default, flags, help=help, envvar=PREFIX + name)
+    ``SPACY_MINIALBERT_SERVE_MAX_WAIT_MS`` (``--context/--no-context`` -> ``..._CONTEXT``), and
+    whose default is that of the :class:`ServeSettings` field ``setting`` (by default, the one
+    named after the flag)."""
+    name = flags.split("/")[0].removeprefix("--").replace("-", "_")
+    return typer.Option(DEFAULTS[setting or name], flags, help=help, envvar=PREFIX + name.upper())
 
 
 @app.command("serve")
@@ -26,60 +31,56 @@ def serve_command(
     model: str = typer.Argument(
         ..., help="Pipeline package name or directory.", envvar=PREFIX + "MODEL"
     ),
-    host: str = _option("127.0.0.1", "--host", "Address to listen on (0.0.0.0: every interface)."),
-    port: int = _option(8080, "--port", "Port to listen on."),
+    host: str = _option("--host", "Address to listen on (0.0.0.0: every interface)."),
+    port: int = _option("--port", "Port to listen on."),
     workers: int = _option(
-        1, "--workers", "Worker processes, each with its own copy of the pipeline."
+        "--workers", "Worker processes, each with its own copy of the pipeline."
     ),
     threads: int | None = _option(
-        None,
         "--threads",
         "Torch threads per worker (default: the available cores divided by the workers).",
     ),
     max_batch_notes: int = _option(
-        32, "--max-batch-notes", "Notes gathered from requests into one nlp.pipe batch."
+        "--max-batch-notes", "Notes gathered from requests into one nlp.pipe batch."
     ),
     max_wait_ms: float = _option(
-        5.0,
         "--max-wait-ms",
         "How long a note arriving at an idle queue waits for others to join its batch.",
     ),
     max_queue_notes: int = _option(
-        256,
         "--max-queue-notes",
         "Notes admitted and unanswered per worker; beyond them, 503 with Retry-After.",
     ),
     max_notes_per_request: int = _option(
-        64, "--max-notes-per-request", "More notes in one request: 413."
+        "--max-notes-per-request", "More notes in one request: 413."
     ),
-    max_note_chars: int = _option(200_000, "--max-note-chars", "A longer note: 413."),
-    max_request_bytes: int = _option(
-        16 * 1024 * 1024, "--max-request-bytes", "A larger request body: 413."
-    ),
+    max_note_chars: int = _option("--max-note-chars", "A longer note: 413."),
+    max_request_bytes: int = _option("--max-request-bytes", "A larger request body: 413."),
     graceful_timeout: float = _option(
-        30.0,
         "--graceful-timeout",
-        "Seconds a shutdown waits for the requests in flight before closing them.",
+        setting="graceful_timeout_s",
+        help="Seconds a shutdown waits for the requests in flight before closing them.",
     ),
     context: bool = _option(
-        True,
         "--context/--no-context",
-        "Add sentences, sectionizer and ConText when MODEL has no ConText.",
+        setting="add_context",
+        help="Add sentences, sectionizer and ConText when MODEL has no ConText.",
     ),
-    code: list[str] = _option(
-        [], "--code", "Python file with custom components to import first (repeatable)."
+    code: list[str] = typer.Option(
+        [],
+        "--code",
+        help="Python file with custom components to import first (repeatable).",
+        envvar=PREFIX + "CODE",
     ),
     omop_concepts: Path | None = _option(
-        None,
         "--omop-concepts",
         "Concept mapping CSV (kind,name,concept_id) for NOTE_NLP rows (?omop=true).",
     ),
     omop_ids_per_note: int = _option(
-        1000,
         "--omop-ids-per-note",
         "NOTE_NLP ids per note (note_nlp_id = note_id * this + ordinal).",
     ),
-    log_level: str = _option("info", "--log-level", "debug, info, warning or error."),
+    log_level: str = _option("--log-level", "debug, info, warning or error."),
 ) -> None:
     """Serve MODEL over HTTP: POST /v1/annotate (one note or an array), GET /health, /ready,
     /v1/model, and the OpenAPI docs at /docs.
@@ -88,7 +89,6 @@ def serve_command(
     counts, sizes and timings, never note text.
     """
     from ..serve.runner import run_server
-    from ..serve.settings import ServeSettings
 
     for path in code:
         if not Path(path).is_file():

@@ -37,6 +37,11 @@ SHAPE_HINT = (
     "or a JSON array of such notes."
 )
 OMOP_ROWS = "OMOP rows"
+# The settings /v1/model reports (torch_threads: as resolved from the cores).
+SERVICE_SETTINGS = (
+    "workers", "torch_threads", "max_batch_notes", "max_wait_ms", "max_queue_notes",
+    "max_notes_per_request", "max_note_chars", "max_request_bytes", "omop_ids_per_note",
+)  # fmt: skip
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     413: {"model": Problem, "description": "Too many notes, a note too long, or too many bytes."},
     422: {"model": Problem, "description": "Not JSON, or not the shape of a note or notes."},
@@ -174,22 +179,18 @@ def _size_problem(items: Sequence[NoteIn], settings: ServeSettings) -> JSONRespo
     if not items:
         return JSONResponse({"detail": f"The array holds no notes. {SHAPE_HINT}"}, 422)
     if len(items) > settings.max_notes_per_request:
-        return JSONResponse(
-            {
-                "detail": f"{len(items)} notes in one request; the limit is "
-                f"{settings.max_notes_per_request} (max_notes_per_request)."
-            },
-            413,
+        detail = (
+            f"{len(items)} notes in one request; the limit is "
+            f"{settings.max_notes_per_request} (max_notes_per_request)."
         )
+        return JSONResponse({"detail": detail}, 413)
     for index, item in enumerate(items):
         if len(item.text) > settings.max_note_chars:
-            return JSONResponse(
-                {
-                    "detail": f"Note {index} (id {item.id!r}) has {len(item.text)} characters; "
-                    f"the limit is {settings.max_note_chars} (max_note_chars)."
-                },
-                413,
+            detail = (
+                f"Note {index} (id {item.id!r}) has {len(item.text)} characters; "
+                f"the limit is {settings.max_note_chars} (max_note_chars)."
             )
+            return JSONResponse({"detail": detail}, 413)
     return None
 
 
@@ -239,16 +240,11 @@ def _checked_notes(items: Sequence[NoteIn], request_id: str) -> list[Note | Reje
 
 
 def _result(item: NoteIn, outcome: NoteRecord | Rejected) -> dict[str, Any]:
-    result: dict[str, Any]
+    result: dict[str, Any] = {"id": item.id}
     if isinstance(outcome, Rejected):
-        result = {
-            "id": item.id,
-            "status": "failed",
-            "reason": outcome.reason,
-            "detail": outcome.detail,
-        }
+        result.update(status="failed", reason=outcome.reason, detail=outcome.detail)
     else:
-        result = {"id": item.id, "status": "ok", "record": outcome}
+        result.update(status="ok", record=outcome)
     if item.metadata is not None:
         result["metadata"] = item.metadata
     return result
@@ -270,17 +266,7 @@ def _model_info(nlp: Language, settings: ServeSettings) -> dict[str, Any]:
         "labels": {name: list(labels) for name, labels in nlp.pipe_labels.items()},
         "spacy_version": spacy.__version__,
         "spacy_minialbert_version": __version__,
-        "service": {
-            "workers": settings.workers,
-            "torch_threads": settings.torch_threads,
-            "max_batch_notes": settings.max_batch_notes,
-            "max_wait_ms": settings.max_wait_ms,
-            "max_queue_notes": settings.max_queue_notes,
-            "max_notes_per_request": settings.max_notes_per_request,
-            "max_note_chars": settings.max_note_chars,
-            "max_request_bytes": settings.max_request_bytes,
-            "omop_ids_per_note": settings.omop_ids_per_note,
-        },
+        "service": {name: getattr(settings, name) for name in SERVICE_SETTINGS},
     }
 
 
