@@ -20,7 +20,7 @@ mention in two. It has no state: its config is all it saves.
 
 # No `from __future__ import annotations`: spaCy validates the factory's signature at run time.
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import cast
 
 import numpy
@@ -64,10 +64,6 @@ class ClinicalSentencizer:
         # spaCy's arrays are uint64; -1 ("not a start") wraps around as it does in spaCy itself.
         doc.from_array([SENT_START], cast(Ints2d, values.astype("uint64")))
         return doc
-
-    def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
-        for doc in docs:
-            yield self(doc)
 
     def sentence_starts(self, doc: Doc) -> set[int]:
         """Indices of the tokens that begin a sentence (always 0 in a non-empty doc)."""

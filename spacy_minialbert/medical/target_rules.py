@@ -15,7 +15,7 @@ Importing this module imports medspaCy.
 
 # No `from __future__ import annotations`: spaCy validates the factory's signature at run time.
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -92,10 +92,6 @@ class SavedTargetMatcher:
         if added:
             doc.ents = sorted([*doc.ents, *added], key=lambda span: span.start)
         return doc
-
-    def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
-        for doc in docs:
-            yield self(doc)
 
     # Serialisation: the rules, as medspaCy's JSON rule format.
 
