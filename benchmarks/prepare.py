@@ -24,18 +24,12 @@ import sys
 from pathlib import Path
 
 from benchmarks.data import CACHE, NCBI, ROOT, mtsamples_notes, ncbi_abstracts
+from benchmarks.speed.encoders import EncoderDims
 
-VOCAB_SIZE = 28996
-SHAPE_312 = {
-    "embedding_size": 312,
-    "hidden_size": 768,
-    "num_hidden_layers": 6,
-    "num_attention_heads": 12,
-    "intermediate_size": 3072,
-    "use_adapter": True,
-    "reduction_factor": 16,
-    "max_position_embeddings": 512,
-}
+# clinical-miniALBERT-312's widths; use_adapter and max_position_embeddings 512 are the
+# BackboneShape defaults.
+DIMS_312 = EncoderDims()
+VOCAB_SIZE = DIMS_312.vocab_size
 
 
 def build_backbone(target: Path, **overrides: object) -> Path:
@@ -55,7 +49,8 @@ def build_backbone(target: Path, **overrides: object) -> Path:
         print(f"vocabulary: {len(entries)} learned + {len(padding)} padding entries")
     tokenizer = BertTokenizerFast(vocab_file=str(vocab_file), do_lower_case=False)
     assert len(tokenizer) == VOCAB_SIZE, len(tokenizer)
-    init_backbone(target, tokenizer, BackboneShape(**{**SHAPE_312, **overrides}), seed=0)
+    shape = BackboneShape(**{**DIMS_312.config_fields(), **overrides})
+    init_backbone(target, tokenizer, shape, seed=0)
     return target
 
 

@@ -28,6 +28,18 @@ class EncoderDims:
     recursions: int = 6
     adapter_reduction: int = 16
 
+    def config_fields(self) -> dict[str, int]:
+        """The widths under the names of ``MiniAlbertConfig``'s (and ``BackboneShape``'s)
+        fields."""
+        return {
+            "embedding_size": self.embedding,
+            "hidden_size": self.hidden,
+            "num_hidden_layers": self.recursions,
+            "num_attention_heads": self.heads,
+            "intermediate_size": self.ffn,
+            "reduction_factor": self.adapter_reduction,
+        }
+
 
 @dataclass(frozen=True)
 class EncoderSpec:
@@ -84,13 +96,8 @@ class Encoder:
             torch.manual_seed(0)
             config = MiniAlbertConfig(
                 vocab_size=dims.vocab_size,
-                embedding_size=dims.embedding,
-                hidden_size=dims.hidden,
-                num_hidden_layers=dims.recursions,
-                num_attention_heads=dims.heads,
-                intermediate_size=dims.ffn,
-                reduction_factor=dims.adapter_reduction,
                 use_act=spec.act_depth is not None,
+                **dims.config_fields(),
             )
             model = MiniAlbertModel(config).eval()
             if spec.act_depth is not None:
