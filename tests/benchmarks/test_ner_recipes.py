@@ -16,7 +16,7 @@ from spacy.training import Example
 
 from benchmarks.ner_recipes import report
 from benchmarks.ner_recipes.cli import main
-from benchmarks.ner_recipes.encoding import encode, first_piece_tags
+from benchmarks.ner_recipes.hf_recipe import encode, first_piece_tags
 from benchmarks.ner_recipes.report import Results
 from benchmarks.ner_recipes.tags import bio_tags, entity_scores, scored_words
 from tests.support.pipelines import build_tiny_backbone, synthetic_docbin
