@@ -13,7 +13,6 @@ import time
 import zipfile
 from collections import defaultdict
 from collections.abc import Callable
-from pathlib import Path
 from statistics import median
 from typing import Any
 
@@ -32,6 +31,7 @@ from benchmarks.speed.results import (
     TrainingResult,
 )
 from benchmarks.speed.workers import ProcessWorker, Worker
+from spacy_minialbert.cli.quantize import directory_bytes
 
 ENCODERS = [
     EncoderSpec("minialbert-312", "minialbert"),
@@ -163,8 +163,8 @@ def run_pipelines(
             ner=ner,
             act_mean_recursions=depth,
             path=str(path),
-            saved_mb=directory_size(path) / 1e6,
-            transformer_mb=directory_size(path / "transformer") / 1e6,
+            saved_mb=directory_bytes(path) / 1e6,
+            transformer_mb=directory_bytes(path / "transformer") / 1e6,
             peak_rss_mb=worker.stop(),
         )
     return pipelines
@@ -240,7 +240,3 @@ def run_packaging(options: SpeedOptions) -> dict[str, PackageResult]:
             error=None if ok else loaded.stderr[-2000:],
         )
     return sizes
-
-
-def directory_size(path: Path) -> int:
-    return sum(item.stat().st_size for item in path.rglob("*") if item.is_file())
