@@ -65,29 +65,30 @@ def xml_documents(
     entity_tags: Collection[str],
     entity: Callable[[XmlTag, str, DocumentAccount], GoldEntity | None],
 ) -> Iterator[DocumentRecord]:
-    """One document per XML file (``path``, or every ``*.xml`` under it) that can be read, with
-    the entities ``entity(tag, text, report)`` makes of its elements; markup that matched no
-    element is reported (a dropped mention when it names one of ``entity_tags``)."""
+    """One document per XML file (``path``, or every ``*.xml`` under it) that can be read (else
+    the document failed, reported with the line and the rule), with the entities
+    ``entity(tag, text, report)`` makes of its elements. Markup in ``<TAGS>`` that matched no
+    element is reported: a dropped mention when it names one of ``entity_tags`` (its label
+    unknown, so the tag name stands for it), else a skipped annotation."""
     for file in corpus_files(path, (".xml",)):
         doc_id = file.stem
         report = DocumentAccount(account, str(file), doc_id)
-        xml = read_annotation_xml(file, report)
-        if xml is None:
+        try:
+            xml = _XmlFile(file, report).read()
+        except CorpusFileError as error:
+            account.file_failed(error, doc_id)
             continue
-        report_unparsed(xml, entity_tags, report)
+        for line, snippet in xml.unparsed:
+            name = re.match(r"<([A-Za-z_][\w.-]*)", snippet)
+            known = canonical_name(name[1], entity_tags) if name is not None else None
+            if known is not None:
+                report.annotation_unplaced(known, snippet[:80], "unparsed markup", line)
+            else:
+                detail = f"starts with {snippet[:20]!r}"
+                report.annotation_skipped("unparsed markup in <TAGS>", line=line, detail=detail)
         placed = (entity(tag, xml.text, report) for tag in xml.tags)
         entities = [placed_entity for placed_entity in placed if placed_entity is not None]
         yield DocumentRecord(doc_id=doc_id, text=xml.text, source=str(file), entities=entities)
-
-
-def read_annotation_xml(path: Path, report: DocumentAccount) -> AnnotationXml | None:
-    """The TEXT and the TAGS elements of ``path``; None (document failed, reported with the line
-    and the rule) when the file cannot be read."""
-    try:
-        return _XmlFile(path, report).read()
-    except CorpusFileError as error:
-        report.account.file_failed(error, report.doc_id)
-        return None
 
 
 class _XmlFile:
@@ -175,21 +176,6 @@ class _XmlFile:
             position = entity.end()
         parts.append(raw[position:])
         return "".join(parts)
-
-
-def report_unparsed(
-    xml: AnnotationXml, entity_tags: Collection[str], report: DocumentAccount
-) -> None:
-    """Markup in ``<TAGS>`` that matched no element: a dropped mention when it names an entity
-    tag (its label unknown, so the tag name stands for it), else a skipped annotation."""
-    for line, snippet in xml.unparsed:
-        name = re.match(r"<([A-Za-z_][\w.-]*)", snippet)
-        known = canonical_name(name[1], entity_tags) if name is not None else None
-        if known is not None:
-            report.annotation_unplaced(known, snippet[:80], "unparsed markup", line)
-        else:
-            detail = f"starts with {snippet[:20]!r}"
-            report.annotation_skipped("unparsed markup in <TAGS>", line=line, detail=detail)
 
 
 def canonical_name(name: str, known: Collection[str]) -> str | None:

@@ -154,7 +154,10 @@ class Account:
         detail: str = "",
     ) -> None:
         """``entity`` is not in ``doc.ents``; earlier repairs of it are folded into the detail."""
-        earlier = "; ".join(_describe_issue(issue) for issue in entity.changes)
+        earlier = "; ".join(
+            f"{issue.reason} ({issue.detail})" if issue.detail else issue.reason
+            for issue in entity.changes
+        )
         if earlier:
             detail = f"{detail}; after: {earlier}" if detail else f"after: {earlier}"
         self._outcome(entity.label, "dropped")
@@ -343,10 +346,6 @@ def _with_reasons(
     return [(title, str(total))] + [
         (f"{indent}{reason}", str(n)) for reason, n in reasons.most_common()
     ]
-
-
-def _describe_issue(issue: Issue) -> str:
-    return f"{issue.reason} ({issue.detail})" if issue.detail else issue.reason
 
 
 def _entity_entry(

@@ -3,8 +3,8 @@ account. What the ``convert`` command runs; usable from Python as well."""
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,29 +26,20 @@ if TYPE_CHECKING:
     from spacy.language import Language
 
 
-@dataclass(frozen=True)
-class CorpusFormat:
-    """A reader and what it takes: ``options`` are its keyword arguments besides ``account``;
-    ``entities`` is False for text-class-only corpora, which may also be written as plain text."""
-
-    read: Callable[..., Iterator[DocumentRecord]]
-    options: tuple[str, ...] = ()
-    entities: bool = True
-
-
-# The corpus formats by their command-line names.
-CORPUS_FORMATS = {
-    "i2b2-2010": CorpusFormat(i2b2_2010_documents),
-    "i2b2-2012": CorpusFormat(i2b2_2012_documents, ("timex", "empty_type_label")),
-    "i2b2-2014": CorpusFormat(i2b2_2014_documents, ("label_by",)),
-    "brat": CorpusFormat(brat_documents, ("discontinuous",)),
-    "conll": CorpusFormat(conll_documents, ("scheme", "n_sents")),
-    "mimic-noteevents": CorpusFormat(
-        mimic_noteevents_documents, ("keep_iserror", "categories"), entities=False
-    ),
-    "mimic-iv-note": CorpusFormat(mimic_iv_note_documents, ("categories",), entities=False),
-    "mtsamples": CorpusFormat(mtsamples_documents, ("categories",), entities=False),
+# The corpus readers by their command-line names. A reader's keyword-only parameters besides
+# ``account`` are the options it takes.
+CORPUS_FORMATS: dict[str, Callable[..., Iterator[DocumentRecord]]] = {
+    "i2b2-2010": i2b2_2010_documents,
+    "i2b2-2012": i2b2_2012_documents,
+    "i2b2-2014": i2b2_2014_documents,
+    "brat": brat_documents,
+    "conll": conll_documents,
+    "mimic-noteevents": mimic_noteevents_documents,
+    "mimic-iv-note": mimic_iv_note_documents,
+    "mtsamples": mtsamples_documents,
 }
+# Text-class-only corpora, which may also be written as plain text.
+WITHOUT_ENTITIES = ("mimic-noteevents", "mimic-iv-note", "mtsamples")
 
 
 class StrictModeError(ValueError):
@@ -97,29 +88,31 @@ def convert_corpus(
     entities. ``strict`` turns any problem of the account (a changed or dropped entity, a skipped
     annotation, a failed document; see :meth:`.Account.problems`) into :class:`StrictModeError`,
     with nothing written but the account."""
-    spec = CORPUS_FORMATS.get(format_name)
-    if spec is None:
+    read = CORPUS_FORMATS.get(format_name)
+    if read is None:
         raise ValueError(
             f"Unknown corpus format {format_name!r}; known: {', '.join(CORPUS_FORMATS)}."
         )
     options = dict(options or {})
-    unknown = sorted(set(options) - set(spec.options))
+    parameters = inspect.signature(read).parameters.values()
+    known = [p.name for p in parameters if p.kind is p.KEYWORD_ONLY and p.name != "account"]
+    unknown = sorted(set(options) - set(known))
     if unknown:
-        takes = ", ".join(spec.options) or "no options"
+        takes = ", ".join(known) or "no options"
         raise ValueError(
             f"Format {format_name} does not take {', '.join(unknown)} (it takes {takes})."
         )
     output = Path(output)
     account = Account(format_name, str(source))
     account.output = str(output)
-    records: Iterable[DocumentRecord] = spec.read(source, account=account, **options)
+    records: Iterable[DocumentRecord] = read(source, account=account, **options)
     if progress:
         from tqdm import tqdm
 
         # disable=None: a bar on a terminal, nothing in logs and pipes.
         records = tqdm(records, desc=f"Reading {format_name}", unit=" docs", disable=None)
     if output.suffix in TEXT_SUFFIXES:
-        if spec.entities:
+        if format_name not in WITHOUT_ENTITIES:
             raise ValueError(
                 f"{output}: {format_name} has entities; write it to a .spacy file "
                 f"(plain text is for mimic-noteevents and mtsamples)."

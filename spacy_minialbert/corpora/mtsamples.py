@@ -41,7 +41,6 @@ REQUIRED_COLUMNS = ("medical_specialty", "transcription")
 @dataclass
 class _Note:
     text: str
-    first_id: str
     row: dict[str, str]
     specialties: dict[str, None] = field(default_factory=dict)  # ordered set
     note_ids: list[str] = field(default_factory=list)
@@ -57,7 +56,7 @@ def mtsamples_documents(
     known = {name for note in notes.values() for name in note.specialties}
     labels = sorted(known) if not categories else _selected(categories, known, path)
     for key, note in notes.items():
-        doc_id = f"mtsamples-{note.first_id}"
+        doc_id = f"mtsamples-{note.note_ids[0]}"
         chosen = [name for name in labels if name in note.specialties]
         if categories and not chosen:
             reason = "specialty not selected"
@@ -128,7 +127,7 @@ def _read_notes(path: Path, account: Account) -> dict[str, _Note]:
             key = text.strip()
             note = notes.get(key)
             if note is None:
-                note = notes[key] = _Note(text, note_id, row)
+                note = notes[key] = _Note(text, row)
             else:
                 account.document_merged("identical transcription")
             note.note_ids.append(note_id)

@@ -39,8 +39,6 @@ def write_texts(records: Iterable[DocumentRecord], path: str | Path) -> int:
     ``.txt``: documents separated by one blank line; since a blank line is the separator, lines
     inside a document lose trailing whitespace and blank lines inside a document are removed."""
     path = Path(path)
-    if path.suffix not in TEXT_SUFFIXES:
-        raise ValueError(f"{path}: plain-text output must end in {' or '.join(TEXT_SUFFIXES)}.")
     path.parent.mkdir(parents=True, exist_ok=True)
     written = 0
     with path.open("w", encoding="utf8", newline="\n") as handle:
