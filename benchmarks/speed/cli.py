@@ -12,9 +12,10 @@ import time
 from pathlib import Path
 
 from benchmarks.speed import __doc__ as DESCRIPTION
+from benchmarks.speed.chart import chart
 from benchmarks.speed.measure import load_average
 from benchmarks.speed.options import SpeedOptions
-from benchmarks.speed.report import chart, table, targets
+from benchmarks.speed.report import table
 from benchmarks.speed.results import MachineInfo, SpeedResults
 from benchmarks.speed.sections import (
     corpora_for,
@@ -24,6 +25,7 @@ from benchmarks.speed.sections import (
     run_pipelines,
     run_training,
 )
+from benchmarks.speed.targets import targets
 
 ISA = {"avx2", "avx512f", "avx512_bf16", "avx512_vnni", "amx_bf16", "amx_int8", "avx_vnni"}
 RESULTS = Path(__file__).resolve().parent.parent / "results"

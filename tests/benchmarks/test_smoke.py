@@ -17,10 +17,11 @@ from pathlib import Path
 import pytest
 
 from benchmarks import memory, serve_load, spark, tokenizer_runs
+from benchmarks.speed.chart import chart
 from benchmarks.speed.cli import machine_info
 from benchmarks.speed.encoders import EncoderSpec
 from benchmarks.speed.options import SpeedOptions
-from benchmarks.speed.report import chart, table, targets
+from benchmarks.speed.report import table
 from benchmarks.speed.results import SpeedResults
 from benchmarks.speed.sections import (
     ENCODERS,
@@ -29,6 +30,7 @@ from benchmarks.speed.sections import (
     run_pipelines,
     run_training,
 )
+from benchmarks.speed.targets import targets
 from benchmarks.speed.workers import LocalWorker, ProcessWorker
 
 PIPELINES = [
