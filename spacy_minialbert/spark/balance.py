@@ -51,9 +51,8 @@ def assign_parts(
     parts: int | None = None,
     *,
     part_chars: int = DEFAULT_PART_CHARS,
-    order: str = _ORDER,
 ) -> tuple[DataFrame, int]:
-    """``notes`` (with ``id``, ``text`` and a unique ``order`` column) with a ``part`` column
+    """``notes`` (with ``id``, ``text`` and a unique ``_order`` column) with a ``part`` column
     in ``[0, parts)``, parts of about equal total text length; and ``parts``, by default
     :func:`default_parts` of the notes' length and the session's cores."""
     if parts is not None and parts < 1:
@@ -74,7 +73,7 @@ def assign_parts(
         running += totals[bin_index]
     offset_table = notes.sparkSession.createDataFrame(offsets, f"{_BIN} int, _offset long")
     before = (
-        Window.partitionBy(_BIN).orderBy(_KEY, order).rowsBetween(Window.unboundedPreceding, -1)
+        Window.partitionBy(_BIN).orderBy(_KEY, _ORDER).rowsBetween(Window.unboundedPreceding, -1)
     )
     start = F.col("_offset") + F.coalesce(F.sum(_WEIGHT).over(before), F.lit(0))
     midpoint = start + F.col(_WEIGHT) / 2

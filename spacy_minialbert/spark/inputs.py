@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 
 from pyspark.sql import Column, DataFrame, SparkSession
@@ -96,12 +97,7 @@ def _csv(spark: SparkSession, location: str, options: InputOptions) -> DataFrame
     header = decoded_header(names, encoding)
     columns = {name.strip().upper(): index for index, name in enumerate(header)}
     wanted = [options.id_column or "ROW_ID", options.text_column or "TEXT"]
-    missing = [name for name in wanted if name.strip().upper() not in columns]
-    if missing:
-        raise ValueError(
-            f"{location}: no column {' or '.join(missing)} (found: "
-            f"{', '.join(header) or 'none'}); choose columns with --id-column and --text-column."
-        )
+    _check_columns(location, wanted, header, lambda name: name.strip().upper())
     # Read again with every column a string and the rows that do not fit kept aside.
     schema = StructType(
         [StructField(name, StringType()) for name in names] + [StructField(CORRUPT, StringType())]
@@ -146,6 +142,19 @@ def _jsonl(spark: SparkSession, location: str, options: InputOptions) -> DataFra
     return _records(frame.where(F.col("_record").isNotNull()))  # blank lines hold no record
 
 
+def _check_columns(
+    location: str, wanted: Iterable[str], found: Sequence[str], key: Callable[[str], str]
+) -> None:
+    """ValueError naming the ``wanted`` columns that none of ``found`` matches by ``key``."""
+    present = {key(name) for name in found}
+    missing = [name for name in wanted if key(name) not in present]
+    if missing:
+        raise ValueError(
+            f"{location}: no column {' or '.join(missing)} (found: "
+            f"{', '.join(found) or 'none'}); choose columns with --id-column and --text-column."
+        )
+
+
 def _records(frame: DataFrame) -> DataFrame:
     record = F.col("_record")
     return frame.select(
@@ -165,13 +174,7 @@ def _rows(frame: DataFrame, location: str, options: InputOptions) -> DataFrame:
     """A Parquet file's or a table's rows: text already decoded, no malformed record."""
     by_lower = {name.lower(): name for name in frame.columns}
     wanted = {"id": options.id_column or "id", "text": options.text_column or "text"}
-    missing = [name for name in wanted.values() if name.lower() not in by_lower]
-    if missing:
-        raise ValueError(
-            f"{location}: no column {' or '.join(missing)} (found: "
-            f"{', '.join(frame.columns) or 'none'}); choose columns "
-            "with --id-column and --text-column."
-        )
+    _check_columns(location, wanted.values(), frame.columns, str.lower)
 
     def column(name: str) -> Column:
         return F.col(f"`{by_lower[name.lower()]}`")
