@@ -28,10 +28,6 @@ CONTENDERS = (
 )
 
 
-def directory_mb(path: Path) -> float:
-    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6
-
-
 def encoder_speed(models: dict[str, torch.nn.Module], rounds: int = 5) -> dict[str, float]:
     """Tokens/s of each encoder's forward pass on random ids, batch 8 x 128, alternating."""
     ids = torch.randint(1000, 20000, (8, 128))
@@ -57,6 +53,7 @@ def main() -> None:
     from transformers import AutoModel
 
     from spacy_minialbert import MiniAlbertModel
+    from spacy_minialbert.cli.quantize import directory_bytes
 
     print(
         f"Machine: {platform.processor() or platform.machine()}, {torch.get_num_threads()} threads"
@@ -70,7 +67,7 @@ def main() -> None:
             continue
         ents = json.loads(scores_path.read_text())["ents"]
         timing = (args.runs / f"{name}.time").read_text().strip()
-        size = directory_mb(args.runs / name / "model-best")
+        size = directory_bytes(args.runs / name / "model-best") / 1e6
         print(
             f"| {title} | {ents['precision'] * 100:.1f} | {ents['recall'] * 100:.1f} | "
             f"**{ents['f1'] * 100:.1f}** | {float(timing.split()[0]) / 60:.1f} min | "

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from .app import app
+
+if TYPE_CHECKING:
+    from ..evaluation.scores import PipelineScores
 
 
 @app.command("evaluate")
@@ -95,13 +99,10 @@ def _print_comparison(model: str, ours: dict, others: dict[str, dict]) -> None:
     Console().print(table)
 
 
-def _print(scores: object, output: Path) -> None:
+def _print(scores: PipelineScores, output: Path) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from ..evaluation.scores import PipelineScores
-
-    assert isinstance(scores, PipelineScores)
     table = Table(title=f"{scores.n_docs} documents, {scores.words_per_second:,.0f} words/s")
     for column in ("label", "P", "R", "F1", "n"):
         table.add_column(column, justify="left" if column == "label" else "right")

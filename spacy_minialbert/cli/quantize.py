@@ -37,12 +37,13 @@ def quantize_command(
     nlp.to_disk(destination)
     typer.echo(report.summary())
     typer.echo(
-        f"Saved to {destination} ({_size(source) / 1e6:.1f} MB -> "
-        f"{_size(destination) / 1e6:.1f} MB)."
+        f"Saved to {destination} ({directory_bytes(source) / 1e6:.1f} MB -> "
+        f"{directory_bytes(destination) / 1e6:.1f} MB)."
     )
 
 
-def _size(location: str | Path) -> int:
+def directory_bytes(location: str | Path) -> int:
+    """The bytes of the files under a directory (0 for anything else, e.g. a package name)."""
     path = Path(location)
     if not path.is_dir():
         return 0
