@@ -34,12 +34,12 @@ def cpu_has_vnni() -> bool:
         text = Path("/proc/cpuinfo").read_text()
     except OSError:
         return False
-    flags = set()
     for line in text.splitlines():
         if line.startswith("flags"):
-            flags.update(line.split(":", 1)[1].split())
-            break
-    return bool(flags & {"avx512_vnni", "avx_vnni", "amx_int8"})
+            return bool(
+                {"avx512_vnni", "avx_vnni", "amx_int8"} & set(line.split(":", 1)[1].split())
+            )
+    return False
 
 
 class Int8DynamicLinear(nn.Module):

@@ -15,7 +15,7 @@ import torch
 from torch import nn
 
 from .int8 import int8_linear_names, quantize_linears
-from .precision import check_inference_dtype, check_storage_dtype, resolve_inference_dtype
+from .precision import check_dtype, resolve_inference_dtype
 
 logger = logging.getLogger(__name__)
 
@@ -33,8 +33,8 @@ class InferenceOptions:
     storage_dtype: str = "float32"
 
     def __post_init__(self) -> None:
-        check_inference_dtype(self.inference_dtype)
-        check_storage_dtype(self.storage_dtype)
+        check_dtype("inference", self.inference_dtype)
+        check_dtype("storage", self.storage_dtype)
         if self.quantize and self.inference_dtype in HALF_DTYPES:
             raise ValueError(
                 f"quantize=true runs int8 linear layers on float32 activations; it cannot be "

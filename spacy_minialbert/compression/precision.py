@@ -21,24 +21,20 @@ from typing import Any
 import torch
 from torch import Tensor
 
-INFERENCE_DTYPES = ("float32", "bfloat16", "float16", "auto")
-STORAGE_DTYPES = ("float32", "float16", "bfloat16")
+# The dtypes each option accepts.
+DTYPES = {
+    "inference": ("float32", "bfloat16", "float16", "auto"),
+    "storage": ("float32", "float16", "bfloat16"),
+}
 # Per-channel scales of int8 weights: tiny, and their precision is the weights' precision.
 KEEP_FLOAT32_SUFFIXES = (".weight_scale",)
 
 
-def _check_dtype(name: str, kind: str, allowed: tuple[str, ...]) -> str:
-    if name not in allowed:
-        raise ValueError(f"Unknown {kind} dtype '{name}'; expected one of {', '.join(allowed)}.")
-    return name
-
-
-def check_inference_dtype(name: str) -> str:
-    return _check_dtype(name, "inference", INFERENCE_DTYPES)
-
-
-def check_storage_dtype(name: str) -> str:
-    return _check_dtype(name, "storage", STORAGE_DTYPES)
+def check_dtype(kind: str, name: str) -> None:
+    """Refuse a ``kind`` ("inference" or "storage") dtype ``name`` that option does not take."""
+    if name not in DTYPES[kind]:
+        allowed = ", ".join(DTYPES[kind])
+        raise ValueError(f"Unknown {kind} dtype '{name}'; expected one of {allowed}.")
 
 
 def cpu_supports(dtype: torch.dtype) -> bool:
@@ -61,7 +57,7 @@ def resolve_inference_dtype(name: str, device: torch.device) -> torch.dtype:
     has native bfloat16 arithmetic, else float32. An explicit half dtype the device cannot
     compute natively is refused rather than silently made slow.
     """
-    check_inference_dtype(name)
+    check_dtype("inference", name)
     if name == "float32":
         return torch.float32
     if device.type == "cuda":
@@ -94,7 +90,7 @@ def inference_precision(
 def storage_state(state: dict[str, Tensor], storage_dtype: str) -> dict[str, Tensor]:
     """``state`` with its floating tensors in ``storage_dtype``, contiguous, ready for
     safetensors."""
-    check_storage_dtype(storage_dtype)
+    check_dtype("storage", storage_dtype)
     dtype: torch.dtype = getattr(torch, storage_dtype)
     limit = torch.finfo(dtype).max
     stored = {}

@@ -48,7 +48,7 @@ def model_class_for(architectures: list[str], layout: str) -> type[MiniAlbertPre
     """Keep the source's head where we have the same one (ALBERT's own MLM head differs)."""
     for suffix, cls in _HEADS:
         if any(a.endswith(suffix) for a in architectures):
-            if cls is MiniAlbertForMaskedLM and layout != "nlpie" and layout != "minialbert":
+            if cls is MiniAlbertForMaskedLM and layout not in ("nlpie", "minialbert"):
                 break
             return cls
     return MiniAlbertModel
@@ -82,8 +82,8 @@ def convert_checkpoint(
         shutil.rmtree(destination)
     destination.mkdir(parents=True)
     model.save_pretrained(destination, safe_serialization=True)
-    tokenizer_name = _save_tokenizer(str(source), files.directory, destination)
-    card = files.directory / "README.md"
+    tokenizer_name = _save_tokenizer(str(source), files.config.parent, destination)
+    card = files.config.parent / "README.md"
     if card.is_file():
         shutil.copy(card, destination / "README.md")
     return ConversionReport(

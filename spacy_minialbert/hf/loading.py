@@ -52,10 +52,6 @@ class CheckpointFiles:
     config: Path
     weights: tuple[Path, ...]
 
-    @property
-    def directory(self) -> Path:
-        return self.config.parent
-
 
 def _looks_local(name: str) -> bool:
     return name.startswith(("/", "./", "../", "~", ".\\")) or name.count("/") > 1
@@ -184,9 +180,6 @@ def load_pretrained(
             "%s: %d weight(s) match nothing in a %s checkpoint and were not loaded: %s",
             files.source, len(unknown), layout.name, ", ".join(sorted(unknown)[:20]),
         )  # fmt: skip
-    dtype = None
-    if torch_dtype is not None and torch_dtype != "auto":
-        dtype = getattr(torch, torch_dtype) if isinstance(torch_dtype, str) else torch_dtype
     model = model_class(config, **model_kwargs)
     # Canonical keys are MiniAlbertModel's; a head model holds it under `base_model_prefix`.
     prefix = "" if model.base_model is model else f"{model.base_model_prefix}."
@@ -195,7 +188,8 @@ def load_pretrained(
         for key, value in state.items()
     }
     load_checked(model, own, files.source, encoder_prefix=f"{prefix}encoder.")
-    if dtype is not None:
+    if torch_dtype is not None and torch_dtype != "auto":
+        dtype = getattr(torch, torch_dtype) if isinstance(torch_dtype, str) else torch_dtype
         # transformers types `PreTrainedModel.to` too narrowly for a dtype argument.
         model = model.to(dtype)  # type: ignore[arg-type]
     model.eval()

@@ -11,13 +11,9 @@ from typing import Any
 from spacy.language import Language
 
 from ..compression.lifecycle import HALF_DTYPES
-from ..compression.precision import check_storage_dtype
+from ..compression.precision import check_dtype
 from .shim import MiniAlbertShim
-
-ARCHITECTURES = (
-    "spacy-minialbert.MiniAlbertTransformer.v1",
-    "spacy-minialbert.MiniAlbertTok2Vec.v1",
-)
+from .transformer_model import TOK2VEC_ARCHITECTURE, TRANSFORMER_ARCHITECTURE
 
 
 @dataclass
@@ -53,7 +49,7 @@ def minialbert_shims(nlp: Language) -> Iterator[tuple[str, MiniAlbertShim]]:
 
 def _architecture_blocks(config: Any) -> Iterator[dict[str, Any]]:
     if isinstance(config, dict):
-        if config.get("@architectures") in ARCHITECTURES:
+        if config.get("@architectures") in (TRANSFORMER_ARCHITECTURE, TOK2VEC_ARCHITECTURE):
             yield config
         for value in config.values():
             yield from _architecture_blocks(value)
@@ -65,7 +61,7 @@ def compress_pipeline(
     """Quantize every MiniALBERT in ``nlp`` to int8 (if ``int8``) and set the dtype its weights
     are saved in, in place; the pipeline's config records both, so the saved pipeline loads as
     it was written, in a fresh process, with nothing but ``spacy.load``."""
-    check_storage_dtype(storage_dtype)
+    check_dtype("storage", storage_dtype)
     report = CompressionReport(storage_dtype=storage_dtype)
     for name, shim in minialbert_shims(nlp):
         replaced = shim.quantize() if int8 else []

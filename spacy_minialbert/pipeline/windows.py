@@ -106,16 +106,10 @@ def isolate_overlong(span: Span, tokenizer: Any, max_length: int, fitted: Fitted
 
 
 def split_to_fit(span: Span, tokenizer: Any, max_length: int, fitted: Fitted) -> list[Span]:
-    """``span`` itself, or consecutive sub-spans that each fit in ``max_length`` wordpieces; a
-    single token that does not fit alone is noted in ``fitted.overlong``."""
-    if len(span) == 1 and (span.doc, span.start) in fitted.overlong:
-        return [span]
-    length = wordpiece_length(tokenizer, span.text)
-    if length <= max_length:
-        return [span]
-    if len(span) == 1:
-        special = tokenizer.num_special_tokens_to_add(pair=False)
-        fitted.overlong[(span.doc, span.start)] = length - special
+    """``span`` itself, or consecutive sub-spans that each fit in ``max_length`` wordpieces.
+    ``span`` comes from :func:`isolate_overlong`, so a single token either fits or is already
+    in ``fitted.overlong``."""
+    if len(span) == 1 or wordpiece_length(tokenizer, span.text) <= max_length:
         return [span]
     middle = span.start + len(span) // 2
     doc = span.doc
