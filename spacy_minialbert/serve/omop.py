@@ -23,13 +23,9 @@ class OmopRows:
     def __init__(self, settings: ServeSettings, pipeline_meta: dict[str, Any]) -> None:
         from ..omop import ConceptMap, nlp_system_name, read_concept_map
 
-        concepts = (
-            read_concept_map(Path(settings.omop_concepts))
-            if settings.omop_concepts
-            else ConceptMap()
-        )
+        omop_concepts = settings.omop_concepts
+        self.concepts = read_concept_map(Path(omop_concepts)) if omop_concepts else ConceptMap()
         self.nlp_system = nlp_system_name(pipeline_meta)
-        self.concepts = concepts
         self.ids_per_note = settings.omop_ids_per_note
 
     def rows(self, record: dict[str, Any], text: str) -> list[dict[str, Any]]:

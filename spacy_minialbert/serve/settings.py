@@ -60,17 +60,13 @@ class ServeSettings:
     omop_ids_per_note: int = 1000
 
     def __post_init__(self) -> None:
-        at_least_one = {
-            "workers": self.workers,
-            "max_batch_notes": self.max_batch_notes,
-            "max_queue_notes": self.max_queue_notes,
-            "max_notes_per_request": self.max_notes_per_request,
-            "max_note_chars": self.max_note_chars,
-            "max_request_bytes": self.max_request_bytes,
-            "omop_ids_per_note": self.omop_ids_per_note,
-            "threads": self.threads,  # None: from the cores
-        }
-        for name, value in at_least_one.items():
+        at_least_one = (
+            "workers", "max_batch_notes", "max_queue_notes", "max_notes_per_request",
+            "max_note_chars", "max_request_bytes", "omop_ids_per_note",
+            "threads",  # None: from the cores
+        )  # fmt: skip
+        for name in at_least_one:
+            value = getattr(self, name)
             if value is not None and value < 1:
                 raise ValueError(f"{name} must be at least 1, not {value}.")
         for name in ("max_wait_ms", "graceful_timeout_s"):
