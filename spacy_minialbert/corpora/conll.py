@@ -120,20 +120,17 @@ def _documents(file: Path, account: Account, n_sents: int) -> Iterator[list[list
             if sentence:
                 document.append(sentence)
                 sentence = []
-            if columns and columns[0] == DOCSTART:
-                if document:
-                    grouped += 0 if marked or not n_sents else 1
-                    yield document
-                    document = []
-                marked = True
-            elif not marked and n_sents and len(document) >= n_sents:
-                grouped += 1
+            docstart = bool(columns) and columns[0] == DOCSTART
+            full = not marked and n_sents and len(document) >= n_sents
+            if document and (docstart or full):
+                grouped += not marked and n_sents > 0
                 yield document
                 document = []
+            marked = marked or docstart
     if sentence:
         document.append(sentence)
     if document:
-        grouped += 0 if marked or not n_sents else 1
+        grouped += not marked and n_sents > 0
         yield document
     if grouped:
         account.note(

@@ -37,12 +37,10 @@ ALL_SPANS = "sc"
 OVERLAP = "overlaps a kept entity"
 DUPLICATE = "duplicate annotation"
 
-MakeDoc = Callable[[str], Doc]
-
 
 def record_to_doc(
     record: DocumentRecord,
-    make_doc: MakeDoc,
+    make_doc: Callable[[str], Doc],
     account: Account,
     *,
     label_map: LabelMap | None = None,
@@ -72,8 +70,7 @@ def record_to_doc(
     if record.annotates_entities:
         doc.ents = sorted(kept, key=lambda span: span.start)
     # else: entity tags stay missing (spaCy's "" IOB), neither entity nor "outside".
-    everything = _unique_spans(span for _, span in placed)
-    doc.spans[ALL_SPANS] = everything
+    doc.spans[ALL_SPANS] = _unique_spans(span for _, span in placed)
     for key, fragments in record.spans.items():
         doc.spans[key] = _extra_spans(doc, key, fragments, record.text, report, label_map)
     for key, group in doc.spans.items():
