@@ -71,12 +71,15 @@ def score_pipeline(
     n_words = sum(len(example.reference) for example in examples)
     scores = PipelineScores(n_docs=len(examples), words_per_second=n_words / max(elapsed, 1e-9))
     entity_support = Counter(e.label_ for ex in examples for e in ex.reference.ents)
+    if raw.get("ents_f") is not None:
+        scores.ents = {k: float(raw[f"ents_{k[0]}"]) for k in ("precision", "recall", "f1")}
+        for label, per in (raw.get("ents_per_type") or {}).items():
+            scores.ents_per_label[label] = LabelScore(
+                per["p"], per["r"], per["f"], entity_support.get(label, 0)
+            )
     category_support = Counter(
         label for ex in examples for label, value in ex.reference.cats.items() if value >= 0.5
     )
-    if raw.get("ents_f") is not None:
-        scores.ents = {k: float(raw[f"ents_{k[0]}"]) for k in ("precision", "recall", "f1")}
-        scores.ents_per_label = _per_label(raw.get("ents_per_type"), entity_support)
     if raw.get("cats_macro_f") is not None:
         scores.cats = {
             "precision": float(raw["cats_macro_p"]),
@@ -84,14 +87,8 @@ def score_pipeline(
             "f1": float(raw["cats_macro_f"]),
             "auc": float(raw.get("cats_macro_auc") or 0.0),
         }
-        scores.cats_per_label = _per_label(raw.get("cats_f_per_type"), category_support)
+        for label, per in (raw.get("cats_f_per_type") or {}).items():
+            scores.cats_per_label[label] = LabelScore(
+                per["p"], per["r"], per["f"], category_support.get(label, 0)
+            )
     return scores
-
-
-def _per_label(
-    per_type: dict[str, dict[str, float]] | None, support: Counter[str]
-) -> dict[str, LabelScore]:
-    return {
-        label: LabelScore(per["p"], per["r"], per["f"], support.get(label, 0))
-        for label, per in (per_type or {}).items()
-    }
