@@ -81,6 +81,7 @@ def annotate_spark_command(
     from ..annotate.limits import NoteLimits
     from ..notes import InputOptions
     from ..spark.job import JobOptions, run_job
+    from ..spark.model import ship_code, ship_model
     from ..spark.worker import WorkerConfig
 
     # Defaults from NoteLimits, as `annotate` does; 0: no limit.
@@ -91,11 +92,10 @@ def annotate_spark_command(
     try:
         # Arrow batches of a few pipeline batches: a task holds little text at once.
         spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", str(4 * batch_size))
-        config = WorkerConfig.shipped(
-            spark,
-            model,
-            code,
+        config = WorkerConfig(
+            ship_model(spark, model),
             add_context=context,
+            code=ship_code(spark, code) if code is not None else None,
             batch_size=batch_size,
             max_batch_chars=max_batch_chars,
             limits=limits,

@@ -22,7 +22,7 @@ from pyspark.sql.types import StringType
 from ..annotate.limits import NoteLimits
 from ..notes.records import DUPLICATE_ID
 from .balance import _ORDER, DEFAULT_PART_CHARS, assign_parts, to_parts
-from .model import ModelRef
+from .model import ModelRef, ship_code, ship_model
 from .schema import OK, RECORD_SCHEMA
 from .worker import ID, PART, REJECT, REJECT_DETAIL, SOURCE, TEXT, WorkerConfig, annotate_partition
 
@@ -87,11 +87,12 @@ def annotate_notes(
     ``spark.sql.execution.arrow.maxRecordsPerBatch`` rows (10,000 unless set); with long notes,
     set it lower (``annotate-spark`` sets ``4 * batch_size``) to bound the memory of a task.
     """
-    config = WorkerConfig.shipped(
-        df.sparkSession,
-        model,
-        code,
+    spark = df.sparkSession
+    reference = model if isinstance(model, ModelRef) else ship_model(spark, model)
+    config = WorkerConfig(
+        reference,
         add_context=add_context,
+        code=ship_code(spark, code) if code is not None else None,
         batch_size=batch_size,
         max_batch_chars=max_batch_chars,
         limits=limits,

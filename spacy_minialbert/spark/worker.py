@@ -18,18 +18,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-from pyspark.sql import SparkSession
 from spacy.language import Language
 
 from ..annotate.batch import annotate_batch
 from ..annotate.limits import NoteLimits
 from ..annotate.pipeline import PipelineSpec, load_pipeline
 from ..notes.records import Note, Rejected, check_note
-from .model import CodeRef, ModelRef, resolve, ship_code, ship_model
+from .model import CodeRef, ModelRef, resolve
 from .schema import FAILED, OK
 
 # Columns of the rows the annotation step reads (prepared by .engine).
@@ -48,19 +46,6 @@ class WorkerConfig:
     max_batch_chars: int = 200_000
     limits: NoteLimits = field(default_factory=NoteLimits)
     log_text: bool = False
-
-    @classmethod
-    def shipped(
-        cls,
-        spark: SparkSession,
-        model: str | Path | ModelRef,
-        code: str | Path | None,
-        **settings: Any,
-    ) -> WorkerConfig:
-        """The config of ``model`` and ``code`` shipped with ``spark``'s jobs (a :class:`ModelRef`
-        as it is); ``settings``: the other fields."""
-        reference = model if isinstance(model, ModelRef) else ship_model(spark, model)
-        return cls(reference, code=ship_code(spark, code) if code is not None else None, **settings)
 
 
 _PIPELINES: dict[tuple[ModelRef, bool, CodeRef | None], Language] = {}
