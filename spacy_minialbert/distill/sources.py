@@ -27,7 +27,6 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from ..notes import CsvNotes, JsonlNotes, MissingColumns, Note, Rejected, TextNotes
 from ..notes.encoding import EncodingProblem
@@ -37,7 +36,6 @@ from ..notes.records import BAD_ENCODING, EMPTY_TEXT, MALFORMED, MISSING_TEXT, I
 
 # The formats of the reader of notes, by their data.format names.
 _DATA_FORMAT_OF = {"text": "text", "jsonl": "jsonl", "csv": "mimic", "mimic-iv": "mimic-iv"}
-COLUMN_HINT = "choose the column with data.text_column."
 
 logger = logging.getLogger(__name__)
 
@@ -142,17 +140,17 @@ def read_records(
     path = item.path
     if item.format == "text":
         return TextNotes(path).items(offset)
-    options: dict[str, Any] = {"text_column": text_column, "keep_iserror": keep_iserror}
+    table = MimicIvNotes if item.format == "mimic-iv" else CsvNotes
     try:
-        if item.format == "jsonl":
-            return JsonlNotes(path, **options, require_id=False).items(offset)
-        read = MimicIvNotes if item.format == "mimic-iv" else CsvNotes
-        return read(path, **options, require_id=False, hint=COLUMN_HINT).items(offset)
+        reader = (JsonlNotes if item.format == "jsonl" else table)(
+            path, text_column=text_column, keep_iserror=keep_iserror, require_id=False
+        )
     except MissingColumns as error:
         raise ValueError(
             f"{path} has no column '{text_column or error.missing[0]}' (data.text_column); its "
             f"columns: {', '.join(error.found)}."
         ) from None
+    return reader.items(offset)
 
 
 def document_texts(

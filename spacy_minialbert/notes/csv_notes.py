@@ -35,12 +35,12 @@ COLUMN_HINT = "choose columns with --id-column and --text-column."
 class MissingColumns(ValueError):
     """The header lacks a column the reader needs."""
 
-    def __init__(self, path: Path, missing: Sequence[str], found: Sequence[str], hint: str):
+    def __init__(self, path: Path, missing: Sequence[str], found: Sequence[str]):
         self.missing = list(missing)
         self.found = list(found)
         super().__init__(
             f"{path}: the header has no column {' or '.join(missing)} (found: "
-            f"{', '.join(found) or 'no header'}); {hint}"
+            f"{', '.join(found) or 'no header'}); {COLUMN_HINT}"
         )
 
 
@@ -71,7 +71,6 @@ class CsvNotes(StreamedFile):
         encoding: str = DEFAULT_ENCODING,
         keep_iserror: bool = False,
         require_id: bool = True,
-        hint: str = COLUMN_HINT,
     ) -> None:
         super().__init__(path, encoding=encoding)
         self.id_column = (id_column or self.default_id_column).strip().upper()
@@ -85,7 +84,7 @@ class CsvNotes(StreamedFile):
         wanted = [self.id_column] if require_id else []
         missing = [name for name in [*wanted, self.text_column] if name not in names]
         if missing:
-            raise MissingColumns(path, missing, names, hint)
+            raise MissingColumns(path, missing, names)
         self._columns = {name: index for index, name in enumerate(names)}
 
     def _check_header(self, header: list[str]) -> None:
@@ -131,10 +130,9 @@ class CsvNotes(StreamedFile):
         found = check_note(
             note_id, values[text_index], source, id_name=id_name, text_name=self.header[text_index]
         )
-        if isinstance(found, Note):
-            for index, value in enumerate(values):
-                problem = encoding_problem(self.header[index], value)
-                if problem is not None:
-                    found = undecodable(found.note_id, source, problem)
-                    break
+        # A note's other columns must decode too (the first bad one is named).
+        problems = map(encoding_problem, self.header, values)
+        problem = next(filter(None, problems), None) if isinstance(found, Note) else None
+        if problem is not None:
+            found = undecodable(found.note_id, source, problem)
         return replace(found, fields=fields, line=line, start=start, end=end)
