@@ -18,6 +18,7 @@ from typing import Any
 
 import torch
 from torch import Tensor
+from torch.nn.utils.rnn import pad_sequence
 
 from .sources import DocumentSource, SourcePosition
 
@@ -187,10 +188,6 @@ def collate(windows: list[list[int]], pad_id: int) -> tuple[Tensor, Tensor]:
 
     Returns ``input_ids`` and ``attention_mask`` (1 = real token), both ``[batch, seq]``.
     """
-    longest = max(len(w) for w in windows)
-    input_ids = torch.full((len(windows), longest), pad_id, dtype=torch.long)
-    attention_mask = torch.zeros((len(windows), longest), dtype=torch.long)
-    for row, window in enumerate(windows):
-        input_ids[row, : len(window)] = torch.tensor(window, dtype=torch.long)
-        attention_mask[row, : len(window)] = 1
-    return input_ids, attention_mask
+    rows = [torch.tensor(window, dtype=torch.long) for window in windows]
+    input_ids = pad_sequence(rows, batch_first=True, padding_value=pad_id)
+    return input_ids, pad_sequence([torch.ones_like(row) for row in rows], batch_first=True)
