@@ -63,22 +63,18 @@ def is_quantized(model: nn.Module) -> bool:
 def quantize_for_inference(model: nn.Module) -> list[str]:
     """Quantize ``model``'s linear layers to int8 in place, once, and freeze it (int8 layers
     only predict); returns the names of its int8 layers."""
-    if is_quantized(model):
-        return int8_linear_names(model)
-    replaced = quantize_linears(model)
+    if not is_quantized(model):
+        quantize_linears(model)
     model.requires_grad_(False)
-    return replaced
+    return int8_linear_names(model)
 
 
 def prepare_loaded(model: nn.Module, device: torch.device, *, quantize: bool) -> bool:
     """After saved weights are loaded into ``model`` (on ``device``): quantize them if asked
     (weights saved as int8 stay as they are), and freeze an int8 model. True when it is int8."""
-    stored_int8 = is_quantized(model)
-    if quantize and not stored_int8:
-        quantize_linears(model)
-    if not (stored_int8 or quantize):
+    if not (quantize or is_quantized(model)):
         return False
-    model.requires_grad_(False)
+    quantize_for_inference(model)
     if device.type != "cpu":
         logger.warning(
             "int8 linear layers run on CPU; on %s they fall back to dequantized weights and "

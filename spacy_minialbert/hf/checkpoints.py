@@ -205,10 +205,8 @@ def detect_layout(raw: Mapping[str, Any], source: str) -> Layout:
     if model_type == "minialbert":
         return MINIALBERT
     if model_type == "bert":
-        if (
-            "use_adapter" in raw
-            or "embedding_size" in raw
-            or any(a.startswith("MiniAlbert") for a in architectures)
+        if {"use_adapter", "embedding_size"} & raw.keys() or any(
+            a.startswith("MiniAlbert") for a in architectures
         ):
             return NLPIE
         raise ValueError(

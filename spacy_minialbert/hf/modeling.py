@@ -312,14 +312,13 @@ def register_auto_classes() -> None:
     spaCy architecture (found through an entry point) imports this package, which calls this.
     """
     AutoConfig.register(MiniAlbertConfig.model_type, MiniAlbertConfig, exist_ok=True)
-    AutoModel.register(MiniAlbertConfig, MiniAlbertModel, exist_ok=True)
-    AutoModelForMaskedLM.register(MiniAlbertConfig, MiniAlbertForMaskedLM, exist_ok=True)
-    AutoModelForTokenClassification.register(
-        MiniAlbertConfig, MiniAlbertForTokenClassification, exist_ok=True
-    )
-    AutoModelForSequenceClassification.register(
-        MiniAlbertConfig, MiniAlbertForSequenceClassification, exist_ok=True
-    )
+    for auto_class, model_class in (
+        (AutoModel, MiniAlbertModel),
+        (AutoModelForMaskedLM, MiniAlbertForMaskedLM),
+        (AutoModelForTokenClassification, MiniAlbertForTokenClassification),
+        (AutoModelForSequenceClassification, MiniAlbertForSequenceClassification),
+    ):
+        auto_class.register(MiniAlbertConfig, model_class, exist_ok=True)
     # Our checkpoints write `tokenizer_class`; this default covers directories that do not
     # (the published MiniALBERT tokenizers are BERT WordPiece).
     AutoTokenizer.register(

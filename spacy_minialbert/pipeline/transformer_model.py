@@ -209,29 +209,24 @@ def output_from_torch(
     return output, backprop
 
 
-def _updates(doc: Doc) -> tuple[np.ndarray, Any] | None:
+def _mean_updates(doc: Doc, wordpieces: Callable[[Any], np.ndarray]) -> float | None:
+    """The mean of ``doc``'s halting updates over the wordpieces that ``wordpieces(trf_data)``
+    picks from the flattened batch (a mask or indices); ``None`` when it picks none."""
     data = getattr(doc._, "trf_data", None)
     if data is None or "updates" not in data.model_output:
         return None
-    return np.asarray(data.model_output["updates"]), data
+    picked = np.asarray(data.model_output["updates"]).ravel()[wordpieces(data)]
+    return float(picked.mean()) if picked.size else None
 
 
 def doc_act_updates(doc: Doc) -> float | None:
-    found = _updates(doc)
-    if found is None:
-        return None
-    updates, data = found
-    real = np.asarray(data.wordpieces.attention_mask).astype(bool)
-    return float(updates[real].mean()) if real.any() else None
+    return _mean_updates(
+        doc, lambda data: np.asarray(data.wordpieces.attention_mask).astype(bool).ravel()
+    )
 
 
 def token_act_updates(token: Token) -> float | None:
-    found = _updates(token.doc)
-    if found is None:
-        return None
-    updates, data = found
-    rows = np.asarray(data.align[token.i].dataXd).ravel()
-    return float(updates.ravel()[rows].mean()) if rows.size else None
+    return _mean_updates(token.doc, lambda data: np.asarray(data.align[token.i].dataXd).ravel())
 
 
 def register_extensions() -> None:
