@@ -18,6 +18,7 @@ import csv
 import json
 import os
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -85,7 +86,7 @@ def _not_written_by_annotate(path: Path, number: int, what: str, found: object) 
     )
 
 
-class JsonlWriter:
+class JsonlWriter(AbstractContextManager["JsonlWriter"]):
     """Appends JSON lines in batches, each batch flushed and synced before ``write`` returns."""
 
     def __init__(self, path: Path) -> None:
@@ -102,9 +103,6 @@ class JsonlWriter:
 
     def close(self) -> None:
         self._handle.close()
-
-    def __enter__(self) -> JsonlWriter:
-        return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()

@@ -16,6 +16,7 @@ import io
 import re
 from collections import deque
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import IO, NamedTuple
 
@@ -32,7 +33,7 @@ class Line(NamedTuple):
     end: int
 
 
-class LineFile:
+class LineFile(AbstractContextManager["LineFile"]):
     """The lines of ``path`` (``.gz`` decompressed on the fly) from byte offset ``start`` of its
     content on, decoded with ``encoding`` (see :mod:`.encoding`). A UTF-8 byte-order mark at
     offset 0 is no part of the first line (its bytes still count in the offsets). Starting past 0,
@@ -103,9 +104,6 @@ class LineFile:
         self._read = self.position()
         self._binary.close()
         self._disk.close()
-
-    def __enter__(self) -> LineFile:
-        return self
 
     def __exit__(self, *_: object) -> None:
         self.close()
