@@ -2,8 +2,8 @@
 
 A Thinc ``Model[list[Doc], FullTransformerBatch]`` keeping spacy-transformers' contract (so its
 ``transformer`` component, listeners, ``nlp.replace_listeners`` and ``doc._.trf_data`` work
-unchanged), built on public APIs only: thinc's ``PyTorchWrapper_v2`` (:func:`minialbert_layer`),
-spacy-transformers' data classes and alignment functions. Unlike spacy-transformers'
+unchanged), built on public APIs only: thinc's ``PyTorchWrapper_v2``, spacy-transformers' data
+classes and alignment functions. Unlike spacy-transformers'
 ``TransformerModel``, the backbone comes from a loader that understands every MiniALBERT
 checkpoint layout, adapter-only training freezes the rest inside the PyTorch model (spaCy's
 ``frozen_components`` would break the listeners), and windows longer than the model's maximum
@@ -51,11 +51,17 @@ class MiniAlbertTransformerModel(Model):
         self.get_spans = get_spans
         self.options = options
         shim = MiniAlbertShim(options)
+        layer: Model[WordpieceBatch, MiniAlbertModelOutput] = PyTorchWrapper_v2(
+            shim.slot, convert_inputs=wordpieces_to_torch, convert_outputs=output_from_torch
+        )
+        # The wrapper builds a plain PyTorchShim; ours replaces it, as it also carries the
+        # tokenizer, the inference options and the saved format.
+        layer.shims[0] = shim
         super().__init__(
             "transformer",
             forward,
             init=init,
-            layers=[minialbert_layer(shim)],
+            layers=[layer],
             dims={"nO": None},
             attrs={
                 "get_spans": get_spans,
@@ -167,17 +173,6 @@ def replace_listener_cfg(
             if key in listener_model_cfg and key not in result:
                 result[key] = listener_model_cfg[key]
     return result
-
-
-def minialbert_layer(shim: MiniAlbertShim) -> Model[WordpieceBatch, MiniAlbertModelOutput]:
-    """``PyTorchWrapper_v2`` computing ``shim``'s model on a batch of wordpieces."""
-    layer: Model[WordpieceBatch, MiniAlbertModelOutput] = PyTorchWrapper_v2(
-        shim.slot, convert_inputs=wordpieces_to_torch, convert_outputs=output_from_torch
-    )
-    # The wrapper builds a plain PyTorchShim; ours replaces it, as it also carries the tokenizer,
-    # the inference options and the saved format.
-    layer.shims[0] = shim
-    return layer
 
 
 def wordpieces_to_torch(
