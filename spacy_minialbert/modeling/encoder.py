@@ -126,15 +126,12 @@ class HaltingState:
         )
         return cls(zeros, zeros.clone(), zeros.clone(), running)
 
-    def step(self, p: Tensor, threshold: float, running: Tensor) -> Tensor:
-        """Update with halting probabilities ``p`` for the tokens in ``running``.
-
-        ``p`` and ``running`` are the values at the selected tokens, in whichever layout the
-        caller uses (dense ``[batch, seq]`` here); returns the interpolation weight ``w``.
-        """
+    def step(self, p: Tensor, threshold: float) -> Tensor:
+        """Update with halting probabilities ``p`` (``[batch, seq]``) for the running tokens;
+        returns the interpolation weight ``w``."""
         crosses = self.probability + p > threshold
-        still = (~crosses & running).to(p.dtype)
-        halts_now = (crosses & running).to(p.dtype)
+        still = (~crosses & self.running).to(p.dtype)
+        halts_now = (crosses & self.running).to(p.dtype)
         self.probability = self.probability + p * still
         self.remainder = self.remainder + halts_now * (1.0 - self.probability)
         self.probability = self.probability + halts_now * self.remainder
@@ -205,7 +202,7 @@ class MiniAlbertEncoder(nn.Module):
             if state is None or halting is None:
                 hidden = candidate
             else:
-                weight = state.step(halting(candidate), halting.threshold, state.running)
+                weight = state.step(halting(candidate), halting.threshold)
                 hidden = weight.unsqueeze(-1) * candidate + (1.0 - weight.unsqueeze(-1)) * hidden
             if output_hidden_states:
                 all_hidden.append(hidden)
@@ -266,7 +263,7 @@ class MiniAlbertEncoder(nn.Module):
             flat = (batch_index[valid], order[valid])
             p = hidden.new_zeros(batch, seq)
             p[flat] = halting(candidate)
-            weight = state.step(p, halting.threshold, running)[flat].unsqueeze(-1)
+            weight = state.step(p, halting.threshold)[flat].unsqueeze(-1)
             hidden = hidden.clone()
             hidden[flat] = weight * candidate + (1.0 - weight) * hidden[flat]
         return EncoderOutput(hidden, updates=state.updates, remainders=state.remainder)
